@@ -1,0 +1,308 @@
+//! Collectors: read through the [`Root`], parse, and map to [`Sample`]s of
+//! the metrics in [`crate::metrics`]. Collectors never format text; the
+//! [`crate::expo`] writer does.
+//!
+//! [`Exporter`] runs the enabled collectors for one scrape, times each one,
+//! reports `dgx_spark_exporter_collector_success` and `_duration_seconds`,
+//! adds the `host` label to the Spark contract metrics, and appends the
+//! exporter's own `process_*` metrics and build info. A collector that fails
+//! keeps the samples it did read, reports 0, and is logged once per change
+//! of its error, never failing or delaying the rest of the scrape.
+
+pub mod cpu;
+pub mod cpufreq;
+pub mod diskstats;
+pub mod filesystem;
+pub mod gpu;
+pub mod meminfo;
+pub mod network;
+pub mod process;
+pub mod thermal;
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use regex_lite::Regex;
+
+use crate::expo::Sample;
+use crate::metrics;
+use crate::root::{CollectError, Root, lock};
+
+/// The collectors, each switched with `--collector.<name>` /
+/// `--no-collector.<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Collector {
+    /// `cpu_usage_percent` from `/proc/stat`.
+    Cpu,
+    /// `cpu_frequency_mhz` from cpufreq.
+    Cpufreq,
+    /// `cpu_temperature_celsius` from thermal zones.
+    Thermal,
+    /// The `gpu_*` metrics from `nvidia-smi`.
+    Gpu,
+    /// `memory_*` from `/proc/meminfo`.
+    Meminfo,
+    /// `diskio_*` from `/proc/diskstats`.
+    Diskstats,
+    /// `storage_used_percent` from `statvfs("/")`.
+    Filesystem,
+    /// `network_*` from `/sys/class/net`.
+    Network,
+}
+
+impl Collector {
+    /// Every collector, in the order they run.
+    pub const ALL: [Collector; 8] = [
+        Collector::Cpu,
+        Collector::Cpufreq,
+        Collector::Thermal,
+        Collector::Gpu,
+        Collector::Meminfo,
+        Collector::Diskstats,
+        Collector::Filesystem,
+        Collector::Network,
+    ];
+
+    /// The name used in flags and in the `collector` label.
+    pub fn name(self) -> &'static str {
+        match self {
+            Collector::Cpu => "cpu",
+            Collector::Cpufreq => "cpufreq",
+            Collector::Thermal => "thermal",
+            Collector::Gpu => "gpu",
+            Collector::Meminfo => "meminfo",
+            Collector::Diskstats => "diskstats",
+            Collector::Filesystem => "filesystem",
+            Collector::Network => "network",
+        }
+    }
+}
+
+/// node_exporter's default `--collector.diskstats.device-exclude`
+/// (collector/diskstats_linux.go, 1.6+): partitions, loop, RAM and floppy
+/// devices, so each disk is counted once.
+pub const DEFAULT_DISK_EXCLUDE: &str = r"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d+n\d+p)\d+$";
+
+/// Default `--collector.thermal.cpu-zone-type`: thermal zone types that track
+/// the CPU or SoC die (`acpitz` on a DGX Spark, `cpu-thermal`/`CPU-therm`,
+/// `soc0-thermal`, `tj-thermal` on Jetson and Pi, `x86_pkg_temp` on Intel).
+pub const DEFAULT_CPU_ZONE_TYPE: &str = r"(?i)^(acpitz|cpu|soc|tj|x86_pkg_temp)";
+
+/// Default `--collector.cpu.usage-window`.
+pub const DEFAULT_USAGE_WINDOW: Duration = Duration::from_secs(5);
+
+/// Collector settings, validated from the flags.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Collectors switched on.
+    pub enabled: Vec<Collector>,
+    /// Add `host="<hostname>"` to the contract metrics.
+    pub host_label: bool,
+    /// Shortest span `cpu_usage_percent` is measured over.
+    pub cpu_usage_window: Duration,
+    /// Thermal zone types counted as CPU temperature.
+    pub cpu_zone_type: Regex,
+    /// Interfaces to report; `None`: every interface that is up and backed
+    /// by a device.
+    pub network_interfaces: Option<Regex>,
+    /// Block devices not to report.
+    pub disk_exclude: Regex,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            enabled: Collector::ALL.to_vec(),
+            host_label: true,
+            cpu_usage_window: DEFAULT_USAGE_WINDOW,
+            cpu_zone_type: Regex::new(DEFAULT_CPU_ZONE_TYPE).expect("valid built-in regex"),
+            network_interfaces: None,
+            disk_exclude: Regex::new(DEFAULT_DISK_EXCLUDE).expect("valid built-in regex"),
+        }
+    }
+}
+
+/// Relative path of the hostname used for the `host` label.
+const HOSTNAME_FILE: &str = "proc/sys/kernel/hostname";
+
+/// Everything one exporter needs across scrapes.
+pub struct Exporter {
+    root: Root,
+    opts: Options,
+    active: Vec<Collector>,
+    cpu_usage: Mutex<cpu::UsageTracker>,
+    gpu: gpu::Gpu,
+    process: process::Process,
+    /// Last error message per collector (and for the hostname), to log each
+    /// problem once rather than on every scrape.
+    last_errors: Mutex<HashMap<&'static str, String>>,
+    started: Instant,
+}
+
+impl Exporter {
+    /// An exporter reading `root` with `opts`. An enabled GPU collector on a
+    /// root without `nvidia-smi` is dropped with one info log line.
+    pub fn new(root: Root, opts: Options) -> Exporter {
+        let mut active = opts.enabled.clone();
+        if active.contains(&Collector::Gpu) && !root.has_nvidia_smi() {
+            log::info!(
+                "no nvidia-smi found for root {}: GPU collector inactive",
+                root.base().display()
+            );
+            active.retain(|c| *c != Collector::Gpu);
+        }
+        Exporter {
+            cpu_usage: Mutex::new(cpu::UsageTracker::new(opts.cpu_usage_window)),
+            gpu: gpu::Gpu::default(),
+            process: process::Process::new(),
+            last_errors: Mutex::new(HashMap::new()),
+            started: Instant::now(),
+            root,
+            opts,
+            active,
+        }
+    }
+
+    /// The root this exporter reads.
+    pub fn root(&self) -> &Root {
+        &self.root
+    }
+
+    /// The collectors that run on each scrape.
+    pub fn active(&self) -> &[Collector] {
+        &self.active
+    }
+
+    fn run(&self, c: Collector, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+        let root = &self.root;
+        match c {
+            Collector::Cpu => cpu::collect(root, &self.cpu_usage, self.started.elapsed(), out),
+            Collector::Cpufreq => cpufreq::collect(root, out),
+            Collector::Thermal => thermal::collect(root, &self.opts.cpu_zone_type, out),
+            Collector::Gpu => self.gpu.collect(root, out),
+            Collector::Meminfo => meminfo::collect(root, out),
+            Collector::Diskstats => diskstats::collect(root, &self.opts.disk_exclude, out),
+            Collector::Filesystem => filesystem::collect(root, out),
+            Collector::Network => {
+                network::collect(root, self.opts.network_interfaces.as_ref(), out)
+            }
+        }
+    }
+
+    /// Logs `result` for `what` if it differs from last time.
+    fn note(&self, what: &'static str, result: &Result<(), CollectError>) {
+        let mut last = lock(&self.last_errors);
+        match result {
+            Ok(()) => {
+                if last.remove(what).is_some() {
+                    log::info!("{what}: recovered");
+                }
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                if last.get(what) != Some(&msg) {
+                    match e {
+                        CollectError::NoData(_) => log::info!("{what}: {msg}"),
+                        _ => log::warn!("{what}: {msg}"),
+                    }
+                    last.insert(what, msg);
+                }
+            }
+        }
+    }
+
+    /// One scrape: every active collector, health metrics, `process_*`,
+    /// build info.
+    pub fn collect(&self) -> Vec<Sample> {
+        let mut out = Vec::with_capacity(128);
+        for &c in &self.active {
+            let start = Instant::now();
+            let result = self.run(c, &mut out);
+            let elapsed = start.elapsed().as_secs_f64();
+            let label = || vec![("collector", c.name().to_string())];
+            out.push(Sample::new(
+                &metrics::COLLECTOR_SUCCESS,
+                label(),
+                f64::from(u8::from(result.is_ok())),
+            ));
+            out.push(Sample::new(
+                &metrics::COLLECTOR_DURATION_SECONDS,
+                label(),
+                elapsed,
+            ));
+            self.note(c.name(), &result);
+        }
+        if self.opts.host_label {
+            self.add_host_label(&mut out);
+        }
+        let process = self.process.collect(&mut out);
+        self.note("process", &process);
+        out.push(Sample::new(
+            &metrics::BUILD_INFO,
+            vec![
+                ("version", env!("CARGO_PKG_VERSION").to_string()),
+                ("revision", crate::REVISION.to_string()),
+            ],
+            1.0,
+        ));
+        out
+    }
+
+    fn add_host_label(&self, out: &mut [Sample]) {
+        let host = self.root.read(HOSTNAME_FILE).and_then(|text| {
+            crate::parse::sysfs::string_value("hostname", &text)
+                .map(str::to_string)
+                .map_err(|source| CollectError::Parse {
+                    path: self.root.path(HOSTNAME_FILE).display().to_string(),
+                    source,
+                })
+        });
+        let result = host
+            .as_ref()
+            .map(|_| ())
+            .map_err(|e| CollectError::Other(e.to_string()));
+        self.note("host label", &result);
+        let Ok(host) = host else { return };
+        for s in out.iter_mut().filter(|s| s.metric.contract) {
+            s.labels.insert(0, ("host", host.clone()));
+        }
+    }
+
+    /// One scrape rendered as text format 0.0.4.
+    pub fn render(&self) -> String {
+        crate::expo::render(&self.collect())
+    }
+}
+
+/// Reads `rel` and parses it with `parse`, mapping errors to
+/// [`CollectError`] with the full path.
+pub(crate) fn read_parsed<T>(
+    root: &Root,
+    rel: &str,
+    parse: impl FnOnce(&str) -> Result<T, crate::parse::ParseError>,
+) -> Result<T, CollectError> {
+    let text = root.read(rel)?;
+    parse(&text).map_err(|source| CollectError::Parse {
+        path: root.path(rel).display().to_string(),
+        source,
+    })
+}
+
+/// Like [`read_parsed`], but `Ok(None)` when the value is unavailable
+/// (see [`Root::read_optional`]).
+pub(crate) fn read_parsed_optional<T>(
+    root: &Root,
+    rel: &str,
+    parse: impl FnOnce(&str) -> Result<T, crate::parse::ParseError>,
+) -> Result<Option<T>, CollectError> {
+    let Some(text) = root.read_optional(rel)? else {
+        return Ok(None);
+    };
+    parse(&text)
+        .map(Some)
+        .map_err(|source| CollectError::Parse {
+            path: root.path(rel).display().to_string(),
+            source,
+        })
+}

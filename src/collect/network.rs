@@ -1,0 +1,69 @@
+//! `network_{receive,transmit}_{bytes,packets}_total` per interface.
+//!
+//! Source: `/sys/class/net/<if>/statistics/{rx,tx}_{bytes,packets}` and
+//! `operstate` (kernel `Documentation/ABI/testing/sysfs-class-net` and
+//! `sysfs-class-net-statistics`). By default an interface is reported when
+//! its `operstate` is `up` and it is backed by a device (`<if>/device`
+//! exists), which leaves out `lo`, bridges, `docker0`, `veth*` and tunnels;
+//! `--collector.network.interfaces` replaces that choice with a name pattern.
+//! An interface that vanishes between listing and reading loses its series.
+
+use regex_lite::Regex;
+
+use super::read_parsed_optional;
+use crate::expo::Sample;
+use crate::metrics::{self, Metric};
+use crate::parse::sysfs;
+use crate::root::{CollectError, Root};
+
+/// Relative path of the network class directory.
+pub const NET_DIR: &str = "sys/class/net";
+
+/// The statistics files read, and the metric each one feeds.
+const COUNTERS: [(&str, &Metric); 4] = [
+    ("rx_bytes", &metrics::NETWORK_RECEIVE_BYTES_TOTAL),
+    ("tx_bytes", &metrics::NETWORK_TRANSMIT_BYTES_TOTAL),
+    ("rx_packets", &metrics::NETWORK_RECEIVE_PACKETS_TOTAL),
+    ("tx_packets", &metrics::NETWORK_TRANSMIT_PACKETS_TOTAL),
+];
+
+/// Whether `iface` is reported when no pattern is given.
+fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
+    let state = read_parsed_optional(root, &format!("{NET_DIR}/{iface}/operstate"), |t| {
+        sysfs::string_value("net operstate", t).map(|s| s == "up")
+    })?;
+    Ok(state == Some(true) && root.is_dir(&format!("{NET_DIR}/{iface}/device")))
+}
+
+/// Emits the four counters for each selected interface.
+///
+/// Errors: `sys/class/net` cannot be listed, or a file is malformed.
+pub fn collect(
+    root: &Root,
+    interfaces: Option<&Regex>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    for iface in root.read_dir(NET_DIR)? {
+        let selected = match interfaces {
+            Some(pattern) => pattern.is_match(&iface),
+            None => selected_by_default(root, &iface)?,
+        };
+        if !selected {
+            continue;
+        }
+        for (file, metric) in COUNTERS {
+            let value =
+                read_parsed_optional(root, &format!("{NET_DIR}/{iface}/statistics/{file}"), |t| {
+                    sysfs::u64_value("net statistics counter", t)
+                })?;
+            if let Some(v) = value {
+                out.push(Sample::new(
+                    metric,
+                    vec![("interface", iface.clone())],
+                    v as f64,
+                ));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! `cpu_temperature_celsius`: the hottest CPU/SoC thermal zone.
+//!
+//! Source: `/sys/class/thermal/thermal_zoneN/{type,temp}` (kernel
+//! `Documentation/ABI/testing/sysfs-class-thermal`; `temp` in millidegrees
+//! Celsius). Zones are chosen by `type`, never by number, since numbering
+//! changes between boots and boards. A zone whose `temp` is unavailable
+//! (`EAGAIN`, `ENODATA`, missing) or reads Tegra's offline sentinel
+//! `-256000` is left out, never reported as a temperature.
+
+use regex_lite::Regex;
+
+use super::read_parsed_optional;
+use crate::expo::Sample;
+use crate::metrics;
+use crate::parse::sysfs;
+use crate::root::{CollectError, Root};
+
+/// Relative path of the thermal class directory.
+pub const THERMAL_DIR: &str = "sys/class/thermal";
+
+/// Zone temperatures are in millidegrees Celsius (sysfs-class-thermal).
+const MILLIDEGREES_PER_DEGREE: f64 = 1000.0;
+
+/// What a Tegra (Jetson) zone reads while its sensor is powered off.
+const TEGRA_OFFLINE_MILLIDEGREES: i64 = -256_000;
+
+/// Emits `cpu_temperature_celsius`: the maximum over zones whose `type`
+/// matches `zone_type`.
+///
+/// Errors: `sys/class/thermal` cannot be listed, a `type` or `temp` file is
+/// malformed, or no matching zone has a reading (`NoData`).
+pub fn collect(root: &Root, zone_type: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let zones = root.read_dir(THERMAL_DIR)?;
+    let mut hottest: Option<i64> = None;
+    let mut matched = 0;
+    for zone in zones.iter().filter(|z| z.starts_with("thermal_zone")) {
+        let kind = read_parsed_optional(root, &format!("{THERMAL_DIR}/{zone}/type"), |t| {
+            sysfs::string_value("thermal zone type", t).map(str::to_string)
+        })?;
+        if !kind.is_some_and(|k| zone_type.is_match(&k)) {
+            continue;
+        }
+        matched += 1;
+        let temp = read_parsed_optional(root, &format!("{THERMAL_DIR}/{zone}/temp"), |t| {
+            sysfs::i64_value("thermal zone temp", t)
+        })?;
+        if let Some(t) = temp.filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES) {
+            hottest = Some(hottest.map_or(t, |h| h.max(t)));
+        }
+    }
+    let Some(milli) = hottest else {
+        return Err(CollectError::NoData(format!(
+            "{} has {matched} zone(s) whose type matches {:?} and none has a reading",
+            root.path(THERMAL_DIR).display(),
+            zone_type.as_str()
+        )));
+    };
+    out.push(Sample::new(
+        &metrics::CPU_TEMPERATURE_CELSIUS,
+        vec![],
+        milli as f64 / MILLIDEGREES_PER_DEGREE,
+    ));
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! Running an external command (`nvidia-smi`) with a deadline.
+//!
+//! The child runs in its own process group with stdin closed; stdout and
+//! stderr are drained by two short-lived threads so a chatty child can never
+//! block on a full pipe. If the deadline passes, the whole process group is
+//! killed with `SIGKILL` and reaped, so neither a zombie nor an orphaned
+//! grandchild is left behind, and the caller gets [`CommandErrorKind::Timeout`].
+
+use std::fmt;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// Most bytes kept from a child's stdout or stderr; the rest is read and
+/// dropped. 64 GPUs with every `--query-gpu` field fit in far less.
+pub const MAX_OUTPUT_BYTES: usize = 4 << 20;
+
+/// Why a command did not give us its output.
+#[derive(Debug)]
+pub enum CommandErrorKind {
+    /// It could not be started (not found, not executable).
+    Spawn(std::io::Error),
+    /// It ran past its deadline and was killed.
+    Timeout(Duration),
+    /// It exited unsuccessfully; `stderr` is its first line of complaint.
+    Failed {
+        /// Exit status.
+        status: ExitStatus,
+        /// What it printed on stderr (or stdout if stderr was empty), trimmed.
+        message: String,
+    },
+    /// Waiting for it failed.
+    Wait(std::io::Error),
+    /// Its stdout was not UTF-8 text.
+    NotUtf8,
+    /// A recorded failure replayed from a fixture.
+    Recorded(String),
+}
+
+/// A failed command run, naming the command line.
+#[derive(Debug)]
+pub struct CommandError {
+    /// The command line, for the log.
+    pub command: String,
+    /// What went wrong.
+    pub kind: CommandErrorKind,
+}
+
+impl fmt::Display for CommandError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}`: ", self.command)?;
+        match &self.kind {
+            CommandErrorKind::Spawn(e) => write!(f, "could not start it: {e}"),
+            CommandErrorKind::Timeout(d) => {
+                write!(
+                    f,
+                    "no exit within {:.1}s, killed it (hung driver?)",
+                    d.as_secs_f64()
+                )
+            }
+            CommandErrorKind::Failed { status, message } => {
+                write!(f, "exited with {status}, expected 0: {message}")
+            }
+            CommandErrorKind::Wait(e) => write!(f, "waiting for it failed: {e}"),
+            CommandErrorKind::NotUtf8 => write!(f, "printed output that is not UTF-8 text"),
+            CommandErrorKind::Recorded(m) => write!(f, "recorded failure: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for CommandError {}
+
+/// Reads `r` to its end, keeping at most [`MAX_OUTPUT_BYTES`].
+fn drain(mut r: impl Read) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) | Err(_) => return kept,
+            Ok(n) => {
+                let room = MAX_OUTPUT_BYTES.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
+        }
+    }
+}
+
+/// Spawns a thread draining `r`; its result arrives on the returned channel.
+fn drain_in_thread(r: impl Read + Send + 'static) -> mpsc::Receiver<Vec<u8>> {
+    let (tx, rx) = mpsc::channel();
+    thread::spawn(move || {
+        let _ = tx.send(drain(r));
+    });
+    rx
+}
+
+/// How long to sleep between exit checks: short at first (fast commands),
+/// then at most 10 ms.
+fn poll_interval(attempt: u32) -> Duration {
+    Duration::from_millis(u64::from(attempt.min(10)).max(1))
+}
+
+/// Runs `program args...` and returns its stdout if it exits 0 within
+/// `timeout`.
+///
+/// Errors: see [`CommandErrorKind`]. On timeout the child's process group is
+/// killed and reaped before returning.
+pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, CommandError> {
+    let command = std::iter::once(program.display().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let fail = |kind| CommandError {
+        command: command.clone(),
+        kind,
+    };
+    let start = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .spawn()
+        .map_err(|e| fail(CommandErrorKind::Spawn(e)))?;
+    let out_rx = child.stdout.take().map(drain_in_thread);
+    let err_rx = child.stderr.take().map(drain_in_thread);
+    let mut attempt = 0;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if start.elapsed() >= timeout => {
+                let _ = crate::sys::kill_process_group(child.id());
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(fail(CommandErrorKind::Timeout(timeout)));
+            }
+            Ok(None) => {
+                attempt += 1;
+                thread::sleep(poll_interval(attempt));
+            }
+            Err(e) => {
+                let _ = crate::sys::kill_process_group(child.id());
+                let _ = child.wait();
+                return Err(fail(CommandErrorKind::Wait(e)));
+            }
+        }
+    };
+    // The child has exited; a grandchild could still hold the pipes open, so
+    // wait for the drains only until the deadline, then kill the group (which
+    // still exists, since a member holds the pipe) and take what was read.
+    let pid = child.id();
+    let collect = |rx: Option<mpsc::Receiver<Vec<u8>>>| {
+        let Some(rx) = rx else { return Vec::new() };
+        let remaining = timeout
+            .saturating_sub(start.elapsed())
+            .max(Duration::from_millis(50));
+        rx.recv_timeout(remaining).unwrap_or_else(|_| {
+            let _ = crate::sys::kill_process_group(pid);
+            rx.recv_timeout(Duration::from_millis(500))
+                .unwrap_or_default()
+        })
+    };
+    let stdout = collect(out_rx);
+    let stderr = collect(err_rx);
+    if !status.success() {
+        let text = if stderr.is_empty() { &stdout } else { &stderr };
+        let message = String::from_utf8_lossy(text)
+            .trim()
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_string();
+        return Err(fail(CommandErrorKind::Failed { status, message }));
+    }
+    String::from_utf8(stdout).map_err(|_| fail(CommandErrorKind::NotUtf8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sh(script: &str, timeout_ms: u64) -> Result<String, CommandError> {
+        run(
+            Path::new("/bin/sh"),
+            &["-c", script],
+            Duration::from_millis(timeout_ms),
+        )
+    }
+
+    #[test]
+    fn captures_stdout() {
+        assert_eq!(sh("echo hello", 5000).unwrap(), "hello\n");
+    }
+
+    #[test]
+    fn nonzero_exit_is_an_error_with_stderr() {
+        let e = sh("echo 'NVIDIA-SMI has failed' >&2; exit 9", 5000).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("NVIDIA-SMI has failed"), "{text}");
+        assert!(text.contains("exit status: 9"), "{text}");
+    }
+
+    #[test]
+    fn hung_child_is_killed_at_the_deadline() {
+        let start = Instant::now();
+        let e = sh("sleep 30", 200).unwrap_err();
+        assert!(matches!(e.kind, CommandErrorKind::Timeout(_)), "{e}");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn grandchild_holding_the_pipe_does_not_block_us() {
+        let start = Instant::now();
+        // The shell exits at once; its background sleep keeps stdout open.
+        let out = sh("echo early; sleep 30 & exit 0", 300).unwrap();
+        assert_eq!(out, "early\n");
+        assert!(start.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn missing_program_is_a_spawn_error() {
+        let e = run(
+            Path::new("/nonexistent/nvidia-smi"),
+            &[],
+            Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(matches!(e.kind, CommandErrorKind::Spawn(_)));
+        assert!(e.to_string().contains("/nonexistent/nvidia-smi"));
+    }
+
+    #[test]
+    fn output_is_capped() {
+        let out = sh("head -c 5000000 /dev/zero | tr '\\0' a", 10_000).unwrap();
+        assert_eq!(out.len(), MAX_OUTPUT_BYTES);
+    }
+}

@@ -1,0 +1,260 @@
+//! The Prometheus text exposition format, version 0.0.4.
+//!
+//! Spec: "Exposition formats", prometheus.io/docs/instrumenting/exposition_formats/.
+//! The writer owns every rule of the format so collectors never format text:
+//!
+//! - one `# HELP` and one `# TYPE` line per family, then all its samples,
+//!   each family contiguous;
+//! - families ordered by name, samples within a family by label values, so
+//!   the same input always gives the same bytes;
+//! - label values escape `\` as `\\`, `"` as `\"` and line feed as `\n`;
+//!   HELP text escapes `\` and line feed;
+//! - values as Go's Prometheus client spells them: `NaN`, `+Inf`, `-Inf`,
+//!   otherwise the shortest decimal that reads back as the same `f64`.
+//!
+//! ```
+//! use dgx_spark_exporter::expo::{Sample, render};
+//! use dgx_spark_exporter::metrics::GPU_POWER_WATTS;
+//! let samples = vec![Sample::new(&GPU_POWER_WATTS, vec![("gpu", "0".into())], 4.52)];
+//! let expected = concat!(
+//!     "# HELP gpu_power_watts Last measured power draw (the GPU rail on a GB10, the board elsewhere).\n",
+//!     "# TYPE gpu_power_watts gauge\n",
+//!     "gpu_power_watts{gpu=\"0\"} 4.52\n",
+//! );
+//! assert_eq!(render(&samples), expected);
+//! ```
+
+use std::fmt::Write as _;
+
+use crate::metrics::Metric;
+
+/// The `Content-Type` of the text format this module writes.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// A label: name (from the metric table, so always valid) and value.
+pub type Label = (&'static str, String);
+
+/// One sample: a metric from the table, its labels in order, its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// The family this sample belongs to.
+    pub metric: &'static Metric,
+    /// Label pairs, written in this order.
+    pub labels: Vec<Label>,
+    /// The value, already in the metric's unit.
+    pub value: f64,
+}
+
+impl Sample {
+    /// A sample of `metric` with `labels` and `value`.
+    pub fn new(metric: &'static Metric, labels: Vec<Label>, value: f64) -> Sample {
+        Sample {
+            metric,
+            labels,
+            value,
+        }
+    }
+}
+
+/// Appends `value` escaped for a label value.
+fn escape_label_value(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `text` escaped for a HELP line.
+fn escape_help(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Appends `v` as the text format spells floats.
+pub fn write_value(out: &mut String, v: f64) {
+    if v.is_nan() {
+        out.push_str("NaN");
+    } else if v == f64::INFINITY {
+        out.push_str("+Inf");
+    } else if v == f64::NEG_INFINITY {
+        out.push_str("-Inf");
+    } else {
+        // `Display` for f64 is the shortest representation that round-trips.
+        let _ = write!(out, "{v}");
+    }
+}
+
+/// Renders `samples` as one exposition document.
+///
+/// Samples of the same metric may come in any order and from several
+/// collectors; they are grouped and sorted here. Two samples with the same
+/// metric and label values would be a duplicate series that Prometheus
+/// rejects; the first is kept and the later ones are dropped with a warning.
+pub fn render(samples: &[Sample]) -> String {
+    let mut order: Vec<&Sample> = samples.iter().collect();
+    order.sort_by(|a, b| {
+        a.metric.name.cmp(b.metric.name).then_with(|| {
+            let la = a.labels.iter().map(|(_, v)| v.as_str());
+            let lb = b.labels.iter().map(|(_, v)| v.as_str());
+            la.cmp(lb)
+        })
+    });
+    let mut out = String::with_capacity(64 * samples.len() + 256);
+    let mut current: Option<&str> = None;
+    let mut previous: Option<&Sample> = None;
+    for s in order {
+        if current != Some(s.metric.name) {
+            current = Some(s.metric.name);
+            out.push_str("# HELP ");
+            out.push_str(s.metric.name);
+            out.push(' ');
+            escape_help(&mut out, s.metric.help);
+            out.push_str("\n# TYPE ");
+            out.push_str(s.metric.name);
+            out.push(' ');
+            out.push_str(s.metric.kind.as_str());
+            out.push('\n');
+        } else if previous.is_some_and(|p| p.labels == s.labels) {
+            log::warn!("dropping duplicate series {}{:?}", s.metric.name, s.labels);
+            continue;
+        }
+        previous = Some(s);
+        out.push_str(s.metric.name);
+        if !s.labels.is_empty() {
+            out.push('{');
+            for (i, (name, value)) in s.labels.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(name);
+                out.push_str("=\"");
+                escape_label_value(&mut out, value);
+                out.push('"');
+            }
+            out.push('}');
+        }
+        out.push(' ');
+        write_value(&mut out, s.value);
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::metrics::{
+        CPU_USAGE_PERCENT, DISKIO_READS_COMPLETED_TOTAL, GPU_INFO, NETWORK_RECEIVE_BYTES_TOTAL,
+    };
+
+    fn value(v: f64) -> String {
+        let mut s = String::new();
+        write_value(&mut s, v);
+        s
+    }
+
+    #[test]
+    fn special_and_ordinary_values() {
+        assert_eq!(value(f64::NAN), "NaN");
+        assert_eq!(value(f64::INFINITY), "+Inf");
+        assert_eq!(value(f64::NEG_INFINITY), "-Inf");
+        assert_eq!(value(0.0), "0");
+        assert_eq!(value(41.7), "41.7");
+        assert_eq!(value(130663165952.0), "130663165952");
+        assert_eq!(value(-3.5), "-3.5");
+        assert_eq!(value(1e-7), "0.0000001");
+        for v in [0.1, 5.663464583333333, 3353.06155, 1e300, f64::MIN_POSITIVE] {
+            assert_eq!(value(v).parse::<f64>().unwrap(), v, "round trip {v}");
+        }
+    }
+
+    #[test]
+    fn hostile_label_values_are_escaped() {
+        let s = Sample::new(
+            &GPU_INFO,
+            vec![("gpu", "0".into()), ("name", "a\"b\\c\nd}".into())],
+            1.0,
+        );
+        let text = render(&[s]);
+        assert!(
+            text.contains(r#"gpu_info{gpu="0",name="a\"b\\c\nd}"} 1"#),
+            "{text}"
+        );
+        assert_eq!(
+            text.lines().count(),
+            3,
+            "the newline must not break the line"
+        );
+    }
+
+    #[test]
+    fn families_are_contiguous_sorted_and_headed_once() {
+        let samples = vec![
+            Sample::new(
+                &NETWORK_RECEIVE_BYTES_TOTAL,
+                vec![("interface", "wlP9s9".into())],
+                2.0,
+            ),
+            Sample::new(&CPU_USAGE_PERCENT, vec![], 5.0),
+            Sample::new(
+                &NETWORK_RECEIVE_BYTES_TOTAL,
+                vec![("interface", "enP7s7".into())],
+                1.0,
+            ),
+            Sample::new(
+                &DISKIO_READS_COMPLETED_TOTAL,
+                vec![("device", "nvme0n1".into())],
+                3.0,
+            ),
+        ];
+        let text = render(&samples);
+        let names: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("# TYPE"))
+            .map(|l| l.split(' ').nth(2).unwrap())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "cpu_usage_percent",
+                "diskio_reads_completed_total",
+                "network_receive_bytes_total"
+            ]
+        );
+        let net: Vec<&str> = text.lines().filter(|l| l.starts_with("network_")).collect();
+        assert_eq!(
+            net,
+            [
+                "network_receive_bytes_total{interface=\"enP7s7\"} 1",
+                "network_receive_bytes_total{interface=\"wlP9s9\"} 2"
+            ]
+        );
+        assert_eq!(render(&samples), text, "deterministic");
+    }
+
+    #[test]
+    fn duplicate_series_are_written_once() {
+        let s = Sample::new(&CPU_USAGE_PERCENT, vec![], 5.0);
+        let text = render(&[s.clone(), s]);
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.starts_with("cpu_usage_percent"))
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn empty_input_renders_nothing() {
+        assert_eq!(render(&[]), "");
+    }
+}

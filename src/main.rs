@@ -1,0 +1,110 @@
+//! The `dgx-spark-exporter` binary: flags, logging, and wiring. Everything
+//! else lives in the library.
+
+use std::io::Write as _;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use dgx_spark_exporter::cli::{self, Action, Config};
+use dgx_spark_exporter::collect::Exporter;
+use dgx_spark_exporter::{http, record, sys};
+
+fn init_logging(config: &Config) {
+    let mut builder = env_logger::Builder::new();
+    match (&config.log_level, std::env::var("RUST_LOG")) {
+        (Some(level), _) => builder.parse_filters(level),
+        (None, Ok(filters)) => builder.parse_filters(&filters),
+        (None, Err(_)) => builder.parse_filters("info"),
+    };
+    builder.target(env_logger::Target::Stderr).init();
+}
+
+fn serve(config: Config) -> ExitCode {
+    // Block SIGTERM/SIGINT before any thread exists so only `wait` sees them.
+    let signals = match sys::TermSignals::block() {
+        Ok(s) => s,
+        Err(e) => {
+            log::error!("blocking termination signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match http::bind(&config.listen) {
+        Ok(l) => l,
+        Err(e) => {
+            log::error!("listening on {}: {e}", config.listen);
+            return ExitCode::FAILURE;
+        }
+    };
+    let exporter = Arc::new(Exporter::new(config.make_root(), config.options.clone()));
+    let running = match http::start(exporter, listener, config.telemetry_path.clone()) {
+        Ok(r) => r,
+        Err(e) => {
+            log::error!("starting the HTTP server: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    log::info!(
+        "dgx-spark-exporter {} listening on {} (metrics at {}, root {})",
+        dgx_spark_exporter::VERSION,
+        running.addr(),
+        config.telemetry_path,
+        config.root.display()
+    );
+    match signals.wait() {
+        Ok(sig) => log::info!("signal {sig}: shutting down"),
+        Err(e) => log::error!("waiting for signals: {e}; shutting down"),
+    }
+    running.shutdown();
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    let action = match cli::parse(std::env::args_os().skip(1).collect()) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("dgx-spark-exporter: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match action {
+        Action::Help => {
+            print!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Action::Version => {
+            println!(
+                "dgx-spark-exporter {} (revision {})",
+                dgx_spark_exporter::VERSION,
+                dgx_spark_exporter::REVISION
+            );
+            ExitCode::SUCCESS
+        }
+        Action::Once(config) => {
+            init_logging(&config);
+            let exporter = Exporter::new(config.make_root(), config.options.clone());
+            let text = exporter.render();
+            if std::io::stdout().write_all(text.as_bytes()).is_err() {
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Action::Record(config, dir) => {
+            init_logging(&config);
+            match record::record(config.make_root(), config.options.clone(), &dir) {
+                Ok(rec) => {
+                    let _ = std::io::stdout().write_all(rec.exposition.as_bytes());
+                    log::info!("recorded {} files into {}", rec.files.len(), dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    log::error!("record: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Action::Serve(config) => {
+            init_logging(&config);
+            serve(config)
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Pure parsers: `&str` in, typed struct out.
+//!
+//! One module per kernel file or tool. No parser touches the filesystem;
+//! collectors read through [`crate::root::Root`] and hand the text over.
+//! Parsers use `nom` in complete mode only, skip unknown keys and extra
+//! trailing fields on purpose (the kernel grows files), and return a
+//! [`ParseError`] naming the source, the 1-based line and the offending text
+//! instead of panicking.
+
+pub mod cpulist;
+pub mod diskstats;
+pub mod meminfo;
+pub mod nvidia_smi;
+pub mod pid_stat;
+pub mod stat;
+pub mod statvfs;
+pub mod sysfs;
+
+use std::fmt;
+
+/// A parse failure: which format, where, what was expected and what was found.
+///
+/// `source` is the file or tool whose format was expected (`/proc/stat`,
+/// `nvidia-smi --query-gpu`); the collector that read the text adds the exact
+/// path it read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// The format being parsed, e.g. `/proc/diskstats`.
+    pub source: &'static str,
+    /// 1-based line number of the offending line (1 for single-value files).
+    pub line: usize,
+    /// What the parser expected, in words.
+    pub expected: String,
+    /// The offending text (the whole line, cut to 120 characters).
+    pub found: String,
+}
+
+/// Longest stretch of offending text an error message quotes.
+const MAX_FOUND_CHARS: usize = 120;
+
+impl ParseError {
+    /// Builds an error for line `line` (1-based) whose text is `found`.
+    pub fn new(
+        source: &'static str,
+        line: usize,
+        expected: impl Into<String>,
+        found: &str,
+    ) -> Self {
+        let found = if found.chars().count() > MAX_FOUND_CHARS {
+            let cut: String = found.chars().take(MAX_FOUND_CHARS).collect();
+            format!("{cut}...")
+        } else {
+            found.to_string()
+        };
+        ParseError {
+            source,
+            line,
+            expected: expected.into(),
+            found,
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} line {}: expected {}, found {:?}",
+            self.source, self.line, self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Lines of `text` numbered from 1, without their `\n`.
+pub(crate) fn numbered_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines().enumerate().map(|(i, l)| (i + 1, l))
+}

@@ -1,0 +1,427 @@
+//! The pluggable filesystem root: every read, directory listing, `statvfs`
+//! and `nvidia-smi` call of every collector goes through a [`Root`].
+//!
+//! - [`Root::live`] reads the running host: files under its base (`/`),
+//!   `statvfs(3)` on real mount points, a real `nvidia-smi` with a deadline.
+//! - [`Root::replay`] reads a recorded fixture directory: `proc/` and `sys/`
+//!   mirror the kernel files; the file `statvfs` holds recorded filesystem
+//!   figures (format in [`crate::parse::statvfs`]); `nvidia-smi/query-gpu.csv`
+//!   holds the recorded stdout of the query (and `nvidia-smi/query-gpu.error`
+//!   a recorded failure). A fixture without `nvidia-smi/` is a host without
+//!   `nvidia-smi`.
+//! - [`Root::recording`] wraps a live root and copies everything it reads into
+//!   a fixture directory in that layout, so that replaying it gives the same
+//!   values ([`crate::record`]).
+//!
+//! Paths given to a root are relative (`proc/stat`), like procfs's `PATH`
+//! constants, so a fixture is a plain directory tree.
+
+use std::fmt;
+use std::fs;
+use std::io::{self, Write as _};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::command::{self, CommandError, CommandErrorKind};
+use crate::parse::{self, ParseError};
+use crate::sys::StatVfs;
+
+/// Relative path of the recorded `statvfs(3)` figures in a fixture.
+pub const STATVFS_FILE: &str = "statvfs";
+/// Relative path of the directory of recorded `nvidia-smi` output.
+pub const NVIDIA_SMI_DIR: &str = "nvidia-smi";
+/// Recorded stdout of the `--query-gpu` call.
+pub const QUERY_GPU_FILE: &str = "nvidia-smi/query-gpu.csv";
+/// Recorded failure message of the `--query-gpu` call.
+pub const QUERY_GPU_ERROR_FILE: &str = "nvidia-smi/query-gpu.error";
+
+/// Why a collector could not get what it needs from the root.
+#[derive(Debug)]
+pub enum CollectError {
+    /// Reading a file or directory failed.
+    Read {
+        /// The full path.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// A file's content did not have the expected format.
+    Parse {
+        /// The full path, or the command line.
+        path: String,
+        /// What was wrong.
+        source: ParseError,
+    },
+    /// Running a command failed.
+    Command(CommandError),
+    /// Nothing to report: the files a collector looks for are not there.
+    NoData(String),
+    /// Any other problem, already described.
+    Other(String),
+}
+
+impl fmt::Display for CollectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CollectError::Read { path, source } => {
+                write!(f, "reading {}: {source}", path.display())
+            }
+            CollectError::Parse { path, source } => write!(f, "parsing {path}: {source}"),
+            CollectError::Command(e) => e.fmt(f),
+            CollectError::NoData(what) | CollectError::Other(what) => f.write_str(what),
+        }
+    }
+}
+
+impl std::error::Error for CollectError {}
+
+/// Where `nvidia-smi` output comes from.
+#[derive(Debug, Clone)]
+enum Gpu {
+    /// Run this binary with this deadline.
+    Live {
+        nvidia_smi: Option<PathBuf>,
+        timeout: Duration,
+    },
+    /// Read the recorded files.
+    Replay,
+}
+
+/// Copies what a root reads into a fixture directory.
+#[derive(Debug)]
+struct Recorder {
+    dir: PathBuf,
+    /// Files read, in order, as relative paths (also used by the bench).
+    read: Mutex<Vec<String>>,
+    /// Write failures, reported at the end of a recording.
+    errors: Mutex<Vec<String>>,
+}
+
+/// A filesystem root plus the sources that are not files. See the module docs.
+#[derive(Debug)]
+pub struct Root {
+    base: PathBuf,
+    gpu: Gpu,
+    recorder: Option<Recorder>,
+}
+
+impl Root {
+    /// The live host seen from `base` (normally `/`): `nvidia_smi` is the
+    /// binary to run (`None`: no GPU collector), killed after `timeout`.
+    pub fn live(base: impl Into<PathBuf>, nvidia_smi: Option<PathBuf>, timeout: Duration) -> Root {
+        Root {
+            base: base.into(),
+            gpu: Gpu::Live {
+                nvidia_smi,
+                timeout,
+            },
+            recorder: None,
+        }
+    }
+
+    /// A recorded fixture directory.
+    pub fn replay(base: impl Into<PathBuf>) -> Root {
+        Root {
+            base: base.into(),
+            gpu: Gpu::Replay,
+            recorder: None,
+        }
+    }
+
+    /// This root, also copying everything it reads into `dir` in the fixture
+    /// layout. `dir` may be `None` to only list the files read
+    /// ([`Root::files_read`]).
+    pub fn recording(mut self, dir: Option<PathBuf>) -> Root {
+        self.recorder = Some(Recorder {
+            dir: dir.unwrap_or_default(),
+            read: Mutex::new(Vec::new()),
+            errors: Mutex::new(Vec::new()),
+        });
+        self
+    }
+
+    /// The base directory.
+    pub fn base(&self) -> &Path {
+        &self.base
+    }
+
+    /// The full path of `rel` under the base.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.base.join(rel)
+    }
+
+    /// Relative paths of the files read so far, when recording.
+    pub fn files_read(&self) -> Vec<String> {
+        self.recorder
+            .as_ref()
+            .map(|r| lock(&r.read).clone())
+            .unwrap_or_default()
+    }
+
+    /// Problems writing the recording, when recording.
+    pub fn recording_errors(&self) -> Vec<String> {
+        self.recorder
+            .as_ref()
+            .map(|r| lock(&r.errors).clone())
+            .unwrap_or_default()
+    }
+
+    fn record_file(&self, rel: &str, content: &[u8]) {
+        let Some(rec) = &self.recorder else { return };
+        lock(&rec.read).push(rel.to_string());
+        if rec.dir.as_os_str().is_empty() {
+            return;
+        }
+        let dest = rec.dir.join(rel);
+        let written = dest
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| fs::write(&dest, content));
+        if let Err(e) = written {
+            lock(&rec.errors).push(format!("writing {}: {e}", dest.display()));
+        }
+    }
+
+    /// Reads `rel` as text.
+    ///
+    /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
+    pub fn read(&self, rel: &str) -> Result<String, CollectError> {
+        let path = self.path(rel);
+        let text =
+            fs::read_to_string(&path).map_err(|source| CollectError::Read { path, source })?;
+        self.record_file(rel, text.as_bytes());
+        Ok(text)
+    }
+
+    /// Reads `rel` as text, or `None` when the value is not available (see
+    /// [`crate::sys::is_unavailable`]: missing file, `EAGAIN`, `ENODATA`, `EINVAL`).
+    ///
+    /// Errors: other I/O errors (`EACCES`, `EIO`), as [`CollectError::Read`].
+    pub fn read_optional(&self, rel: &str) -> Result<Option<String>, CollectError> {
+        match self.read(rel) {
+            Ok(text) => Ok(Some(text)),
+            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Names of the entries of directory `rel`, sorted.
+    ///
+    /// Errors: the directory cannot be listed, as [`CollectError::Read`].
+    pub fn read_dir(&self, rel: &str) -> Result<Vec<String>, CollectError> {
+        let path = self.path(rel);
+        let entries = fs::read_dir(&path).map_err(|source| CollectError::Read { path, source })?;
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        Ok(names)
+    }
+
+    /// Whether `rel` is a directory (following symlinks, as sysfs's
+    /// `device` links must be followed). When recording, the directory is
+    /// recreated with its `uevent` file, since git keeps no empty directory.
+    pub fn is_dir(&self, rel: &str) -> bool {
+        let is_dir = self.path(rel).is_dir();
+        if is_dir && self.recorder.is_some() {
+            let uevent = format!("{rel}/uevent");
+            let content = fs::read(self.path(&uevent)).unwrap_or_default();
+            self.record_file(&uevent, &content);
+        }
+        is_dir
+    }
+
+    /// Filesystem figures of `mountpoint` (an absolute path such as `/`):
+    /// `statvfs(3)` under the base when live, the recorded `statvfs` file
+    /// when replaying.
+    ///
+    /// Errors: the call fails, or the recording lacks or garbles the line.
+    pub fn statvfs(&self, mountpoint: &str) -> Result<StatVfs, CollectError> {
+        let stat = match self.gpu {
+            Gpu::Live { .. } => {
+                let path = self.base.join(mountpoint.trim_start_matches('/'));
+                crate::sys::statvfs(&path).map_err(|source| CollectError::Read { path, source })?
+            }
+            Gpu::Replay => {
+                let text = self.read(STATVFS_FILE)?;
+                let records =
+                    parse::statvfs::parse(&text).map_err(|source| CollectError::Parse {
+                        path: self.path(STATVFS_FILE).display().to_string(),
+                        source,
+                    })?;
+                records
+                    .into_iter()
+                    .find(|r| r.mountpoint == mountpoint)
+                    .map(|r| r.stat)
+                    .ok_or_else(|| {
+                        CollectError::NoData(format!(
+                            "{} has no line for mount point {mountpoint}",
+                            self.path(STATVFS_FILE).display()
+                        ))
+                    })?
+            }
+        };
+        if let Some(rec) = &self.recorder {
+            if !rec.dir.as_os_str().is_empty() {
+                self.append_statvfs(rec, mountpoint, &stat);
+            }
+        }
+        Ok(stat)
+    }
+
+    fn append_statvfs(&self, rec: &Recorder, mountpoint: &str, s: &StatVfs) {
+        let dest = rec.dir.join(STATVFS_FILE);
+        let new = !dest.exists();
+        let result = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&dest)
+            .and_then(|mut f| {
+                if new {
+                    writeln!(
+                        f,
+                        "# mountpoint f_bsize f_frsize f_blocks f_bfree f_bavail f_files f_ffree"
+                    )?;
+                }
+                writeln!(
+                    f,
+                    "{} {} {} {} {} {} {} {}",
+                    parse::statvfs::escape(mountpoint),
+                    s.bsize,
+                    s.frsize,
+                    s.blocks,
+                    s.bfree,
+                    s.bavail,
+                    s.files,
+                    s.ffree
+                )
+            });
+        if let Err(e) = result {
+            lock(&rec.errors).push(format!("writing {}: {e}", dest.display()));
+        }
+    }
+
+    /// Whether this root has an `nvidia-smi` to ask: a binary was given or
+    /// found (live), or the fixture has an `nvidia-smi/` directory (replay).
+    pub fn has_nvidia_smi(&self) -> bool {
+        match &self.gpu {
+            Gpu::Live { nvidia_smi, .. } => nvidia_smi.is_some(),
+            Gpu::Replay => self.path(NVIDIA_SMI_DIR).is_dir(),
+        }
+    }
+
+    /// Runs `nvidia-smi <args>` (live) or reads its recorded output (replay)
+    /// and returns stdout.
+    ///
+    /// Errors: the command fails, hangs past the deadline, prints non-UTF-8,
+    /// or (replay) the recording holds a failure or cannot be read.
+    pub fn nvidia_smi(&self, args: &[&str]) -> Result<String, CollectError> {
+        let result = match &self.gpu {
+            Gpu::Live {
+                nvidia_smi: Some(bin),
+                timeout,
+            } => command::run(bin, args, *timeout).map_err(CollectError::Command),
+            Gpu::Live {
+                nvidia_smi: None, ..
+            } => Err(CollectError::NoData(
+                "no nvidia-smi binary on this host".to_string(),
+            )),
+            Gpu::Replay => match self.read_optional(QUERY_GPU_ERROR_FILE)? {
+                Some(message) => Err(CollectError::Command(CommandError {
+                    command: format!("nvidia-smi (recorded in {})", self.base.display()),
+                    kind: CommandErrorKind::Recorded(message.trim().to_string()),
+                })),
+                None => return self.read(QUERY_GPU_FILE),
+            },
+        };
+        match &result {
+            Ok(out) => self.record_file(QUERY_GPU_FILE, out.as_bytes()),
+            Err(e) => self.record_file(QUERY_GPU_ERROR_FILE, format!("{e}\n").as_bytes()),
+        }
+        result
+    }
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it (the
+/// data here, lists of strings, cannot be left half-updated).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("dse-root-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn optional_read_maps_missing_to_none() {
+        let d = tmp("opt");
+        fs::write(d.join("a"), "1\n").unwrap();
+        let root = Root::replay(&d);
+        assert_eq!(root.read_optional("a").unwrap().as_deref(), Some("1\n"));
+        assert_eq!(root.read_optional("b").unwrap(), None);
+        let e = root.read("b").unwrap_err().to_string();
+        assert!(e.contains(&d.join("b").display().to_string()), "{e}");
+    }
+
+    #[test]
+    fn replayed_statvfs_and_missing_mount_point() {
+        let d = tmp("statvfs");
+        fs::write(d.join(STATVFS_FILE), "/ 4096 4096 10 6 5 100 90\n").unwrap();
+        let root = Root::replay(&d);
+        assert_eq!(root.statvfs("/").unwrap().bavail, 5);
+        assert!(matches!(
+            root.statvfs("/home"),
+            Err(CollectError::NoData(_))
+        ));
+    }
+
+    #[test]
+    fn recording_copies_reads_statvfs_and_command_output() {
+        let src = tmp("rec-src");
+        let dst = tmp("rec-dst");
+        fs::create_dir_all(src.join("proc")).unwrap();
+        fs::write(src.join("proc/x"), "42\n").unwrap();
+        fs::create_dir_all(src.join("dev0")).unwrap();
+        fs::write(src.join("dev0/uevent"), "DRIVER=x\n").unwrap();
+        let root = Root::live(
+            &src,
+            Some(PathBuf::from("/bin/echo")),
+            Duration::from_secs(5),
+        )
+        .recording(Some(dst.clone()));
+        root.read("proc/x").unwrap();
+        assert!(root.is_dir("dev0"));
+        root.statvfs("/").unwrap();
+        root.nvidia_smi(&["0, GPU"]).unwrap();
+        assert_eq!(root.files_read(), ["proc/x", "dev0/uevent", QUERY_GPU_FILE]);
+        assert!(root.recording_errors().is_empty());
+
+        let replay = Root::replay(&dst);
+        assert_eq!(replay.read("proc/x").unwrap(), "42\n");
+        assert!(replay.is_dir("dev0"));
+        assert!(replay.has_nvidia_smi());
+        assert_eq!(replay.nvidia_smi(&[]).unwrap(), "0, GPU\n");
+        let live = crate::sys::statvfs(&src).unwrap();
+        assert_eq!(replay.statvfs("/").unwrap().blocks, live.blocks);
+    }
+
+    #[test]
+    fn recorded_command_failure_replays_as_failure() {
+        let d = tmp("rec-fail");
+        fs::create_dir_all(d.join(NVIDIA_SMI_DIR)).unwrap();
+        fs::write(d.join(QUERY_GPU_ERROR_FILE), "exited with 9\n").unwrap();
+        let e = Root::replay(&d).nvidia_smi(&[]).unwrap_err().to_string();
+        assert!(e.contains("exited with 9"), "{e}");
+    }
+}

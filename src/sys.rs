@@ -1,0 +1,187 @@
+//! The only module that calls `libc` or uses `unsafe`.
+//!
+//! Everything here is a thin, safe wrapper around one POSIX call, each
+//! `unsafe` block carrying a `SAFETY:` note. The rest of the crate is
+//! `#![deny(unsafe_code)]`.
+
+use std::ffi::CString;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// True for the errors a sysfs or procfs attribute returns when its value is
+/// simply not available: a missing file (`ENOENT`, `ENODEV`), an offline
+/// sensor (`EAGAIN`, `ENODATA`), or an attribute the driver does not support
+/// (`EINVAL`, `EOPNOTSUPP`, e.g. `speed` of a Wi-Fi interface). See the
+/// kernel's `Documentation/hwmon/sysfs-interface.rst` ("-ENODATA") and
+/// `Documentation/ABI/testing/sysfs-class-net` (`speed`).
+pub fn is_unavailable(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(
+            libc::ENOENT
+                | libc::ENODEV
+                | libc::EAGAIN
+                | libc::ENODATA
+                | libc::EINVAL
+                | libc::EOPNOTSUPP
+        )
+    ) || e.kind() == io::ErrorKind::NotFound
+}
+
+/// Filesystem figures as `statvfs(3)` reports them, in the kernel's units:
+/// block counts in units of `f_frsize` bytes (`f_bsize` is the preferred I/O
+/// size; node_exporter multiplies by it), inode counts as plain numbers.
+///
+/// Source: POSIX `statvfs(3)`; Linux fills it from `statfs(2)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StatVfs {
+    /// `f_bsize`: filesystem block size (bytes).
+    pub bsize: u64,
+    /// `f_frsize`: fragment size (bytes), the unit of the block counts.
+    pub frsize: u64,
+    /// `f_blocks`: size of the filesystem (in `f_frsize` units).
+    pub blocks: u64,
+    /// `f_bfree`: free blocks, including those reserved for root.
+    pub bfree: u64,
+    /// `f_bavail`: free blocks available to unprivileged users.
+    pub bavail: u64,
+    /// `f_files`: number of inodes.
+    pub files: u64,
+    /// `f_ffree`: free inodes.
+    pub ffree: u64,
+}
+
+/// Calls `statvfs(3)` on `path`.
+///
+/// Errors: the `errno` of the call as an [`io::Error`] (`ENOENT`, `EACCES`,
+/// ...), or `InvalidInput` when the path contains a NUL byte.
+pub fn statvfs(path: &Path) -> io::Result<StatVfs> {
+    let c_path = CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "path contains a NUL byte"))?;
+    // SAFETY: `statvfs` is a plain C struct of integers, for which all-zero
+    // bytes is a valid value.
+    let mut buf: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c_path` is a valid NUL-terminated string that outlives the
+    // call, and `buf` is a valid, writable `statvfs`.
+    let rc = unsafe { libc::statvfs(c_path.as_ptr(), &mut buf) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // The field types differ between targets (u32 on some 32-bit libcs), so
+    // widen each one explicitly.
+    #[allow(clippy::useless_conversion)]
+    Ok(StatVfs {
+        bsize: u64::from(buf.f_bsize),
+        frsize: u64::from(buf.f_frsize),
+        blocks: u64::from(buf.f_blocks),
+        bfree: u64::from(buf.f_bfree),
+        bavail: u64::from(buf.f_bavail),
+        files: u64::from(buf.f_files),
+        ffree: u64::from(buf.f_ffree),
+    })
+}
+
+/// `USER_HZ`: the unit of the jiffy counters in `/proc/stat` and
+/// `/proc/<pid>/stat`, from `sysconf(_SC_CLK_TCK)` (100 on every Linux
+/// architecture in practice; see `proc(5)`).
+///
+/// Falls back to 100 if `sysconf` fails, which POSIX allows only for
+/// unsupported names.
+pub fn user_hz() -> u64 {
+    // SAFETY: `sysconf` has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    if hz > 0 { hz as u64 } else { 100 }
+}
+
+/// The page size in bytes, the unit of `rss` in `/proc/<pid>/stat`, from
+/// `sysconf(_SC_PAGESIZE)` (4096 on x86_64, 4096 or 65536 on aarch64 kernels).
+///
+/// Falls back to 4096 if `sysconf` fails.
+pub fn page_size() -> u64 {
+    // SAFETY: `sysconf` has no preconditions.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    if size > 0 { size as u64 } else { 4096 }
+}
+
+/// The soft limit on open file descriptors (`getrlimit(RLIMIT_NOFILE)`),
+/// `None` when it is unlimited or the call fails.
+pub fn max_open_files() -> Option<u64> {
+    // SAFETY: all-zero is a valid `rlimit`.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: `lim` is a valid, writable `rlimit`.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut lim) };
+    #[allow(clippy::useless_conversion)]
+    let cur = u64::from(lim.rlim_cur);
+    if rc != 0 || lim.rlim_cur == libc::RLIM_INFINITY {
+        None
+    } else {
+        Some(cur)
+    }
+}
+
+/// Sends `SIGKILL` to every process in process group `pgid`.
+///
+/// Used to end a timed-out `nvidia-smi` together with anything it spawned;
+/// the child is started with `process_group(0)`, so its pid is the group id.
+/// Errors: `ESRCH` when the group is already gone, `EPERM`.
+pub fn kill_process_group(pgid: u32) -> io::Result<()> {
+    let pgid = libc::pid_t::try_from(pgid)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "pid out of range"))?;
+    // SAFETY: `kill` has no memory-safety preconditions; a negative pid
+    // addresses the process group.
+    let rc = unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// A set of termination signals (`SIGTERM`, `SIGINT`) blocked in the calling
+/// thread, to be waited for with [`TermSignals::wait`].
+///
+/// Create it in `main` before any thread is spawned: threads inherit the
+/// signal mask, so the signals then reach only the waiting thread and no
+/// handler runs concurrently with the server.
+pub struct TermSignals {
+    set: libc::sigset_t,
+}
+
+impl TermSignals {
+    /// Blocks `SIGTERM` and `SIGINT` in the calling thread.
+    ///
+    /// Errors: the `errno` of `pthread_sigmask`.
+    pub fn block() -> io::Result<TermSignals> {
+        // SAFETY: all-zero is a valid `sigset_t` storage; `sigemptyset`
+        // initialises it properly before use.
+        let mut set: libc::sigset_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `set` is valid, writable storage for a `sigset_t`.
+        unsafe {
+            libc::sigemptyset(&mut set);
+            libc::sigaddset(&mut set, libc::SIGTERM);
+            libc::sigaddset(&mut set, libc::SIGINT);
+        }
+        // SAFETY: `set` was initialised above; a null old-set pointer is allowed.
+        let rc = unsafe { libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut()) };
+        if rc != 0 {
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+        Ok(TermSignals { set })
+    }
+
+    /// Waits until `SIGTERM` or `SIGINT` arrives and returns its number.
+    ///
+    /// Errors: the `errno` of `sigwait`.
+    pub fn wait(&self) -> io::Result<i32> {
+        let mut sig: libc::c_int = 0;
+        // SAFETY: `self.set` is an initialised signal set and `sig` is valid
+        // writable storage.
+        let rc = unsafe { libc::sigwait(&self.set, &mut sig) };
+        if rc == 0 {
+            Ok(sig)
+        } else {
+            Err(io::Error::from_raw_os_error(rc))
+        }
+    }
+}
