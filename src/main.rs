@@ -90,7 +90,11 @@ fn main() -> ExitCode {
         }
         Action::Record(config, dir) => {
             init_logging(&config);
-            match record::record(config.make_root(), config.options.clone(), &dir) {
+            let command: Vec<String> = std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect();
+            let command = command.join(" ");
+            match record::record(config.make_root(), config.options.clone(), &dir, &command) {
                 Ok(rec) => {
                     let _ = std::io::stdout().write_all(rec.exposition.as_bytes());
                     log::info!("recorded {} files into {}", rec.files.len(), dir.display());

@@ -51,10 +51,16 @@ pub struct Recording {
 }
 
 /// Records into `dir` one collection of `root` (a live root) with `opts`,
-/// and writes a `PROVENANCE.md` naming the command and the host.
+/// and writes a `PROVENANCE.md` naming `command` (the command line that
+/// asked for the recording) and the host.
 ///
 /// Errors: `dir` is not empty, or writing the recording failed.
-pub fn record(root: Root, opts: Options, dir: &Path) -> Result<Recording, RecordError> {
+pub fn record(
+    root: Root,
+    opts: Options,
+    dir: &Path,
+    command: &str,
+) -> Result<Recording, RecordError> {
     if fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some()) {
         return Err(RecordError::NotEmpty(dir.to_path_buf()));
     }
@@ -67,13 +73,13 @@ pub fn record(root: Root, opts: Options, dir: &Path) -> Result<Recording, Record
         return Err(RecordError::Write(errors.join("; ")));
     }
     let files = exporter.root().files_read();
-    let provenance = provenance(&exporter, &files);
+    let provenance = provenance(&exporter, &files, command);
     fs::write(dir.join("PROVENANCE.md"), provenance)
         .map_err(|e| RecordError::Write(format!("writing {}/PROVENANCE.md: {e}", dir.display())))?;
     Ok(Recording { exposition, files })
 }
 
-fn provenance(exporter: &Exporter, files: &[String]) -> String {
+fn provenance(exporter: &Exporter, files: &[String], command: &str) -> String {
     let host = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let kernel = fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
     let collectors: Vec<&str> = exporter.active().iter().map(|c| c.name()).collect();
@@ -81,6 +87,7 @@ fn provenance(exporter: &Exporter, files: &[String]) -> String {
         "# Provenance\n\n\
          Recorded by `dgx-spark-exporter record` (version {}, revision {}) on host `{}`, \
          kernel `{}`, with collectors: {}.\n\n\
+         Command:\n\n```sh\n{}\n```\n\n\
          Every file below is a verbatim copy of what the collectors read on that host in one \
          collection, at the same relative path (`proc/...` is `/proc/...`). A directory \
          holding only `uevent` records that the collector found that directory (for example \
@@ -93,6 +100,7 @@ fn provenance(exporter: &Exporter, files: &[String]) -> String {
         host.trim(),
         kernel.trim(),
         collectors.join(", "),
+        command,
     );
     let mut sorted: Vec<&String> = files.iter().collect();
     sorted.sort();

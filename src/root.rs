@@ -222,6 +222,19 @@ impl Root {
         Ok(names)
     }
 
+    /// Like [`Root::read_dir`], but an empty list when the directory does not
+    /// exist (a host without thermal zones, say).
+    ///
+    /// Errors: other I/O errors, as [`CollectError::Read`].
+    pub fn read_dir_optional(&self, rel: &str) -> Result<Vec<String>, CollectError> {
+        match self.read_dir(rel) {
+            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
+                Ok(Vec::new())
+            }
+            other => other,
+        }
+    }
+
     /// Whether `rel` is a directory (following symlinks, as sysfs's
     /// `device` links must be followed). When recording, the directory is
     /// recreated with its `uevent` file, since git keeps no empty directory.

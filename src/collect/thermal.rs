@@ -27,10 +27,10 @@ const TEGRA_OFFLINE_MILLIDEGREES: i64 = -256_000;
 /// Emits `cpu_temperature_celsius`: the maximum over zones whose `type`
 /// matches `zone_type`.
 ///
-/// Errors: `sys/class/thermal` cannot be listed, a `type` or `temp` file is
+/// Errors: `sys/class/thermal` exists but cannot be listed, a `type` or `temp` file is
 /// malformed, or no matching zone has a reading (`NoData`).
 pub fn collect(root: &Root, zone_type: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let zones = root.read_dir(THERMAL_DIR)?;
+    let zones = root.read_dir_optional(THERMAL_DIR)?;
     let mut hottest: Option<i64> = None;
     let mut matched = 0;
     for zone in zones.iter().filter(|z| z.starts_with("thermal_zone")) {

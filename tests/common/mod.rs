@@ -1,0 +1,99 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use dgx_spark_exporter::collect::{Exporter, Options};
+use dgx_spark_exporter::metrics;
+use dgx_spark_exporter::root::Root;
+
+/// `fixtures/<name>` in the source tree.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// One scrape of a fixture with default options.
+pub fn render_fixture(dir: &Path) -> String {
+    Exporter::new(Root::replay(dir), Options::default()).render()
+}
+
+/// The metric name of a sample line.
+fn sample_name(line: &str) -> &str {
+    line.split(['{', ' ']).next().unwrap_or("")
+}
+
+fn is_volatile(name: &str) -> bool {
+    metrics::ALL.iter().any(|m| m.volatile && m.name == name)
+}
+
+/// `text` with every value that differs from run to run or machine to
+/// machine blanked: values of volatile metrics (timings, the exporter's own
+/// process) and the git revision.
+pub fn deterministic(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if !line.starts_with('#') && is_volatile(sample_name(line)) {
+            let (series, _) = line.rsplit_once(' ').unwrap();
+            let series = series.replace(
+                &format!("revision=\"{}\"", dgx_spark_exporter::REVISION),
+                "revision=\"<revision>\"",
+            );
+            out.push_str(&format!("{series} <volatile>\n"));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `text` without the lines of volatile families (HELP/TYPE included).
+pub fn without_volatile(text: &str) -> String {
+    text.lines()
+        .filter(|l| {
+            let name = if l.starts_with('#') {
+                l.split(' ').nth(2).unwrap_or("")
+            } else {
+                sample_name(l)
+            };
+            !is_volatile(name)
+        })
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// Samples of an exposition: `name{labels}` as written -> value.
+pub fn samples(text: &str) -> BTreeMap<String, f64> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (series, value) = l.rsplit_once(' ').unwrap();
+            (series.to_string(), value.parse::<f64>().unwrap())
+        })
+        .collect()
+}
+
+/// A temporary directory unique to this test process and `name`.
+pub fn tmp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dse-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Copies directory `src` into `dst` recursively (fixtures have no links).
+pub fn copy_tree(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
