@@ -1,1 +1,59 @@
-fn main() {}
+//! One full collection + exposition of `fixtures/spark` (GPU output
+//! replayed), beside the bare floor: opening and reading the same files.
+//!
+//! The floor is measured on the exact list of files the collection read
+//! (taken from a tracing root), plus the exporter's own `/proc/self/stat`
+//! and `/proc/self/fd` that every scrape reads for the `process_*` metrics.
+//! The ratio of the two medians is what the exporter's code costs on top of
+//! the kernel's.
+//!
+//! Run: `cargo bench --bench collect` (or `make bench`).
+
+use std::fs;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use dgx_spark_exporter::collect::{Exporter, Options};
+use dgx_spark_exporter::root::Root;
+
+fn spark() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spark")
+}
+
+/// Every file one collection of `dir` reads, as full paths.
+fn files_read(dir: &Path) -> Vec<PathBuf> {
+    let tracing = Exporter::new(Root::replay(dir).recording(None), Options::default());
+    tracing.render();
+    let mut files: Vec<PathBuf> = tracing
+        .root()
+        .files_read()
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    files.push(PathBuf::from("/proc/self/stat"));
+    files
+}
+
+fn bench(c: &mut Criterion) {
+    let dir = spark();
+    let files = files_read(&dir);
+    let exporter = Exporter::new(Root::replay(&dir), Options::default());
+    let mut group = c.benchmark_group("spark");
+    group.bench_function("collect_and_render", |b| {
+        b.iter(|| black_box(exporter.render()))
+    });
+    group.bench_function("floor_open_and_read_files", |b| {
+        b.iter(|| {
+            for f in &files {
+                black_box(fs::read_to_string(f).ok());
+            }
+            black_box(fs::read_dir("/proc/self/fd").map(|d| d.count()).ok());
+        })
+    });
+    group.finish();
+    eprintln!("floor: {} files read per collection", files.len());
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

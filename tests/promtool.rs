@@ -1,0 +1,62 @@
+//! `promtool check metrics` (Prometheus' own linter, Debian package
+//! `prometheus`) on the exposition of every fixture: it must report nothing.
+//!
+//! Without `promtool` the test says so and passes, except under CI (`CI`
+//! set), where `.ci/run` installs it and its absence is a failure.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+#[test]
+fn promtool_finds_nothing_in_any_fixture() {
+    let Ok(probe) = Command::new("promtool").arg("--version").output() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install promtool (Debian: prometheus)"
+        );
+        eprintln!(
+            "promtool not installed: skipping the promtool lint (apt-get install prometheus)"
+        );
+        return;
+    };
+    assert!(probe.status.success());
+    let mut checked = 0;
+    for entry in std::fs::read_dir(common::fixture("")).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("PROVENANCE.md").exists() {
+            continue;
+        }
+        let text = common::render_fixture(&dir);
+        let mut child = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let report = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success() && report.trim().is_empty(),
+            "{}: {report}",
+            dir.display()
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 2,
+        "expected at least the spark and devbox fixtures"
+    );
+}
