@@ -266,6 +266,12 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         ));
     }
     let root = PathBuf::from(value(&mut args, "--root")?.unwrap_or_else(|| "/".into()));
+    if !root.is_dir() {
+        return Err(usage(
+            "--root",
+            format!("{} is not a directory", root.display()),
+        ));
+    }
     let once = args.contains("--once");
     let log_level = value(&mut args, "--log.level")?;
     if let Some(l) = &log_level {
@@ -483,9 +489,10 @@ mod tests {
             ("--collector.nonesuch", "--collector.nonesuch"),
             ("--no-collector.gpu --collector.gpu", "--no-collector.gpu"),
             ("record", "record"),
-            ("record /tmp/x --root fixtures/spark", "--root"),
+            ("record /tmp/x --root /tmp", "--root"),
             ("frobnicate", "frobnicate"),
             ("--root", "--root"),
+            ("--root /nonexistent/fixture", "--root"),
         ] {
             let e = parse(args(line)).unwrap_err();
             assert_eq!(e.flag, flag, "{line}: {e}");
