@@ -1,9 +1,10 @@
 //! One full collection + exposition of `fixtures/spark` (GPU output
 //! replayed), beside the bare floor: opening and reading the same files.
 //!
-//! The floor is measured on the exact list of files the collection read
-//! (taken from a tracing root), plus the exporter's own `/proc/self/stat`
-//! and `/proc/self/fd` that every scrape reads for the `process_*` metrics.
+//! The floor is measured on the exact list of files the collection read and
+//! directories it listed (taken from a tracing root), plus the exporter's
+//! own `/proc/self/stat` and `/proc/self/fd` that every scrape reads for the
+//! `process_*` metrics.
 //! The ratio of the two medians is what the exporter's code costs on top of
 //! the kernel's.
 //!
@@ -21,23 +22,22 @@ fn spark() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spark")
 }
 
-/// Every file one collection of `dir` reads, as full paths.
-fn files_read(dir: &Path) -> Vec<PathBuf> {
+/// Every file one collection of `dir` reads and every directory it lists,
+/// as full paths.
+fn files_read(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let tracing = Exporter::new(Root::replay(dir).recording(None), Options::default());
     tracing.render();
-    let mut files: Vec<PathBuf> = tracing
-        .root()
-        .files_read()
-        .iter()
-        .map(|f| dir.join(f))
-        .collect();
+    let root = tracing.root();
+    let mut files: Vec<PathBuf> = root.files_read().iter().map(|f| dir.join(f)).collect();
     files.push(PathBuf::from("/proc/self/stat"));
-    files
+    let mut dirs: Vec<PathBuf> = root.dirs_listed().iter().map(|d| dir.join(d)).collect();
+    dirs.push(PathBuf::from("/proc/self/fd"));
+    (files, dirs)
 }
 
 fn bench(c: &mut Criterion) {
     let dir = spark();
-    let files = files_read(&dir);
+    let (files, dirs) = files_read(&dir);
     let exporter = Exporter::new(Root::replay(&dir), Options::default());
     let mut group = c.benchmark_group("spark");
     group.bench_function("collect_and_render", |b| {
@@ -48,11 +48,17 @@ fn bench(c: &mut Criterion) {
             for f in &files {
                 black_box(fs::read_to_string(f).ok());
             }
-            black_box(fs::read_dir("/proc/self/fd").map(|d| d.count()).ok());
+            for d in &dirs {
+                black_box(fs::read_dir(d).map(|d| d.count()).ok());
+            }
         })
     });
     group.finish();
-    eprintln!("floor: {} files read per collection", files.len());
+    eprintln!(
+        "floor: {} files read and {} directories listed per collection",
+        files.len(),
+        dirs.len()
+    );
 }
 
 criterion_group!(benches, bench);

@@ -44,10 +44,11 @@ FLAGS:
     --collector.thermal.cpu-zone-type REGEX
                                      thermal zone types counted as CPU temperature
                                      [default: (?i)^(acpitz|cpu|soc|tj|x86_pkg_temp)]
-    --collector.network.interfaces REGEX
-                                     report interfaces whose whole name matches, e.g.
-                                     'enP7s7|wlP9s9' [default: every interface that is
-                                     up and backed by a device]
+    --collector.network.interfaces NAMES|REGEX
+                                     report these interfaces: a comma-separated list
+                                     of names (enP7s7,wlP9s9) or a regex matching the
+                                     whole name (enP7s7|enp1s0f.*) [default: every
+                                     interface that is up and backed by a device]
     --collector.diskstats.device-exclude REGEX
                                      block devices to leave out
                                      [default: node_exporter's, whole disks only]
@@ -189,6 +190,9 @@ const COLLECTOR_FLAGS: [(Collector, &str, &str); 8] = [
 ];
 
 /// Parses a duration such as `500ms`, `5s`, `1.5s`, `1m`.
+///
+/// Returns `None` for anything else: no unit or another unit, a sign or
+/// exponent, or a value under 1 ms or of a day or more.
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let split = s.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
     let (num, unit) = s.split_at(split);
@@ -199,7 +203,9 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
         "m" => n * 60.0,
         _ => return None,
     };
-    (secs.is_finite() && secs > 0.0 && secs < 86_400.0).then(|| Duration::from_secs_f64(secs))
+    (0.001..86_400.0)
+        .contains(&secs)
+        .then(|| Duration::from_secs_f64(secs))
 }
 
 fn value(
@@ -226,8 +232,42 @@ fn check_listen(addr: &str) -> Result<(), UsageError> {
             format!("expected [HOST]:PORT, found {addr:?}"),
         )
     };
-    let (_, port) = addr.rsplit_once(':').ok_or_else(bad)?;
-    port.parse::<u16>().map(|_| ()).map_err(|_| bad())
+    let (host, port) = addr.rsplit_once(':').ok_or_else(bad)?;
+    port.parse::<u16>().map_err(|_| bad())?;
+    if host.is_empty() {
+        return Ok(());
+    }
+    use std::net::ToSocketAddrs;
+    match addr.to_socket_addrs().map(|mut a| a.next()) {
+        Ok(Some(_)) => Ok(()),
+        _ => Err(usage(
+            "--web.listen-address",
+            format!("{host:?} is not an address or a name this host resolves"),
+        )),
+    }
+}
+
+/// `--collector.network.interfaces`: a comma-separated list of exact names
+/// (`enP7s7,wlP9s9`), or else a regular expression matched against the whole
+/// name (`enP7s7|enp1s0f.*`).
+fn interfaces(value: &str) -> Result<Regex, UsageError> {
+    const FLAG: &str = "--collector.network.interfaces";
+    if value.contains(',') {
+        let names: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(regex_lite::escape)
+            .collect();
+        if names.is_empty() {
+            return Err(usage(
+                FLAG,
+                "expected interface names or a regular expression",
+            ));
+        }
+        return regex(FLAG, &names.join("|"), true);
+    }
+    regex(FLAG, value, true)
 }
 
 /// Parses the arguments after the program name.
@@ -307,7 +347,7 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         false,
     )?;
     if let Some(p) = value(&mut args, "--collector.network.interfaces")? {
-        options.network_interfaces = Some(regex("--collector.network.interfaces", &p, true)?);
+        options.network_interfaces = Some(interfaces(&p)?);
     }
     let exclude = value(&mut args, "--collector.diskstats.device-exclude")?;
     options.disk_exclude = regex(
@@ -316,6 +356,12 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         false,
     )?;
     let nvidia_smi = value(&mut args, "--collector.gpu.nvidia-smi")?.map(PathBuf::from);
+    if let Some(p) = nvidia_smi.as_deref().filter(|p| !is_executable(p)) {
+        return Err(usage(
+            "--collector.gpu.nvidia-smi",
+            format!("{} is not an executable file", p.display()),
+        ));
+    }
     let gpu_timeout = match value(&mut args, "--collector.gpu.timeout")? {
         None => DEFAULT_GPU_TIMEOUT,
         Some(t) => parse_duration(&t).ok_or_else(|| {
@@ -346,6 +392,12 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         None
     };
     if let Some(extra) = rest.next() {
+        if extra == "record" {
+            return Err(usage(
+                "record",
+                "the command must come first: dgx-spark-exporter record DIR [FLAGS]",
+            ));
+        }
         let what = if extra.starts_with('-') {
             "unknown flag"
         } else {
@@ -444,6 +496,33 @@ mod tests {
     }
 
     #[test]
+    fn interface_names_may_be_a_comma_list() {
+        let ifs = config("--collector.network.interfaces enP7s7,wlP9s9,en.*")
+            .options
+            .network_interfaces
+            .unwrap();
+        assert!(ifs.is_match("enP7s7") && ifs.is_match("wlP9s9"));
+        assert!(
+            ifs.is_match("en.*") && !ifs.is_match("enp1s0"),
+            "names are literal"
+        );
+        assert!(!ifs.is_match("enP7s7,wlP9s9"));
+    }
+
+    #[test]
+    fn listen_addresses_that_resolve_are_accepted() {
+        for ok in [
+            ":9835",
+            "127.0.0.1:0",
+            "[::1]:9835",
+            "localhost:9835",
+            "0.0.0.0:1",
+        ] {
+            assert_eq!(config(&format!("--web.listen-address {ok}")).listen, ok);
+        }
+    }
+
+    #[test]
     fn default_disk_exclusion_is_node_exporters() {
         let re = config("").options.disk_exclude;
         for excluded in ["nvme0n1p1", "loop0", "sda1", "ram0", "zram0", "fd0", "vdb2"] {
@@ -493,6 +572,17 @@ mod tests {
             ("frobnicate", "frobnicate"),
             ("--root", "--root"),
             ("--root /nonexistent/fixture", "--root"),
+            ("--once record /tmp/x", "record"),
+            (
+                "--collector.gpu.nvidia-smi /nonexistent/nvidia-smi",
+                "--collector.gpu.nvidia-smi",
+            ),
+            ("--collector.gpu.timeout 0.5ms", "--collector.gpu.timeout"),
+            ("--web.listen-address 999.1.1.1:80", "--web.listen-address"),
+            (
+                "--collector.network.interfaces ,",
+                "--collector.network.interfaces",
+            ),
         ] {
             let e = parse(args(line)).unwrap_err();
             assert_eq!(e.flag, flag, "{line}: {e}");

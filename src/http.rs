@@ -95,8 +95,12 @@ fn handle(exporter: &Exporter, telemetry_path: &str, request: Request) {
     }
 }
 
-/// Resolves `--web.listen-address`: `:PORT` means every interface (IPv6
-/// and, where the kernel maps them, IPv4), falling back to IPv4 only.
+/// Binds `--web.listen-address`: `:PORT` means every interface (IPv6 and,
+/// where the kernel maps them, IPv4), falling back to IPv4 only;
+/// `HOST:PORT` binds the first address `HOST` resolves to that is free.
+///
+/// Errors: the name does not resolve, or no address can be bound (in use,
+/// not local, no permission for a port below 1024).
 pub fn bind(listen: &str) -> io::Result<TcpListener> {
     if let Some(port) = listen.strip_prefix(':') {
         return TcpListener::bind(format!("[::]:{port}"))

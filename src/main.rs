@@ -36,6 +36,10 @@ fn serve(config: Config) -> ExitCode {
         }
     };
     let exporter = Arc::new(Exporter::new(config.make_root(), config.options.clone()));
+    if let Err(e) = exporter.spawn_sampler() {
+        log::error!("starting the CPU sampler thread: {e}");
+        return ExitCode::FAILURE;
+    }
     let running = match http::start(exporter, listener, config.telemetry_path.clone()) {
         Ok(r) => r,
         Err(e) => {

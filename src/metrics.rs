@@ -147,6 +147,39 @@ metric!(
     "`nvidia-smi` `power.draw`"
 );
 metric!(
+    GPU_MEMORY_TOTAL_BYTES,
+    "gpu_memory_total_bytes",
+    Gauge,
+    "bytes",
+    ["gpu"],
+    false,
+    false,
+    "Frame buffer memory of a discrete GPU; absent on a GB10, whose GPU shares system memory (see memory_total_bytes).",
+    "`nvidia-smi` `memory.total` (MiB) x 1048576"
+);
+metric!(
+    GPU_MEMORY_USED_BYTES,
+    "gpu_memory_used_bytes",
+    Gauge,
+    "bytes",
+    ["gpu"],
+    false,
+    false,
+    "Frame buffer memory allocated on a discrete GPU; absent on a GB10.",
+    "`nvidia-smi` `memory.used` (MiB) x 1048576"
+);
+metric!(
+    GPU_MEMORY_FREE_BYTES,
+    "gpu_memory_free_bytes",
+    Gauge,
+    "bytes",
+    ["gpu"],
+    false,
+    false,
+    "Frame buffer memory not allocated on a discrete GPU; absent on a GB10.",
+    "`nvidia-smi` `memory.free` (MiB) x 1048576"
+);
+metric!(
     GPU_INFO,
     "gpu_info",
     Gauge,
@@ -357,7 +390,7 @@ metric!(
 );
 
 /// Every metric, in the order of the README table.
-pub static ALL: [&Metric; 26] = [
+pub static ALL: [&Metric; 29] = [
     &CPU_USAGE_PERCENT,
     &CPU_TEMPERATURE_CELSIUS,
     &CPU_FREQUENCY_MHZ,
@@ -365,6 +398,9 @@ pub static ALL: [&Metric; 26] = [
     &GPU_TEMPERATURE_CELSIUS,
     &GPU_FREQUENCY_MHZ,
     &GPU_POWER_WATTS,
+    &GPU_MEMORY_TOTAL_BYTES,
+    &GPU_MEMORY_USED_BYTES,
+    &GPU_MEMORY_FREE_BYTES,
     &GPU_INFO,
     &MEMORY_TOTAL_BYTES,
     &MEMORY_USED_BYTES,

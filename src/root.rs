@@ -94,6 +94,8 @@ struct Recorder {
     dir: PathBuf,
     /// Files read, in order, as relative paths (also used by the bench).
     read: Mutex<Vec<String>>,
+    /// Directories listed, in order, as relative paths (for the bench).
+    listed: Mutex<Vec<String>>,
     /// Write failures, reported at the end of a recording.
     errors: Mutex<Vec<String>>,
 }
@@ -136,6 +138,7 @@ impl Root {
         self.recorder = Some(Recorder {
             dir: dir.unwrap_or_default(),
             read: Mutex::new(Vec::new()),
+            listed: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
         });
         self
@@ -156,6 +159,14 @@ impl Root {
         self.recorder
             .as_ref()
             .map(|r| lock(&r.read).clone())
+            .unwrap_or_default()
+    }
+
+    /// Relative paths of the directories listed so far, when recording.
+    pub fn dirs_listed(&self) -> Vec<String> {
+        self.recorder
+            .as_ref()
+            .map(|r| lock(&r.listed).clone())
             .unwrap_or_default()
     }
 
@@ -219,6 +230,9 @@ impl Root {
             .filter_map(|e| e.file_name().into_string().ok())
             .collect();
         names.sort();
+        if let Some(rec) = &self.recorder {
+            lock(&rec.listed).push(rel.to_string());
+        }
         Ok(names)
     }
 
@@ -240,7 +254,11 @@ impl Root {
     /// recreated with its `uevent` file, since git keeps no empty directory.
     pub fn is_dir(&self, rel: &str) -> bool {
         let is_dir = self.path(rel).is_dir();
-        if is_dir && self.recorder.is_some() {
+        let writing = self
+            .recorder
+            .as_ref()
+            .is_some_and(|r| !r.dir.as_os_str().is_empty());
+        if is_dir && writing {
             let uevent = format!("{rel}/uevent");
             let content = fs::read(self.path(&uevent)).unwrap_or_default();
             self.record_file(&uevent, &content);
@@ -324,6 +342,21 @@ impl Root {
         match &self.gpu {
             Gpu::Live { nvidia_smi, .. } => nvidia_smi.is_some(),
             Gpu::Replay => self.path(NVIDIA_SMI_DIR).is_dir(),
+        }
+    }
+
+    /// Where `nvidia-smi` output comes from, for messages: the binary (live)
+    /// or the recorded file (replay).
+    pub fn nvidia_smi_origin(&self) -> String {
+        match &self.gpu {
+            Gpu::Live {
+                nvidia_smi: Some(bin),
+                ..
+            } => bin.display().to_string(),
+            Gpu::Live {
+                nvidia_smi: None, ..
+            } => "nvidia-smi".to_string(),
+            Gpu::Replay => self.path(QUERY_GPU_FILE).display().to_string(),
         }
     }
 

@@ -141,35 +141,64 @@ fn nvidia_smi_exiting_nonzero_fails_only_the_gpu_collector() {
 }
 
 #[test]
-fn hung_nvidia_smi_is_killed_and_delays_the_scrape_only_by_its_timeout() {
+fn hung_nvidia_smi_is_killed_with_its_children_and_delays_the_scrape_only_by_its_timeout() {
+    let dir = common::tmp_dir("smi-hang-pid");
+    let pidfile = dir.join("child.pid");
+    // The fake starts a grandchild, notes its pid, and waits for it forever.
+    let body = format!("sleep 60 & echo $! > {}\nwait", pidfile.display());
     let start = Instant::now();
-    let text = with_fake_gpu("smi-hang", "sleep 60", Duration::from_millis(300));
+    let text = with_fake_gpu("smi-hang", &body, Duration::from_millis(300));
     let took = start.elapsed();
     assert!(took < Duration::from_secs(3), "scrape took {took:?}");
     assert_eq!(success(&text, "gpu"), 0.0);
     assert_eq!(success(&text, "meminfo"), 1.0);
-    // The child was killed: no `sleep 60` of ours is left running.
-    let ps = std::process::Command::new("pgrep")
-        .args(["-f", "^sleep 60$"])
-        .output();
-    if let Ok(ps) = ps {
-        let pids = String::from_utf8_lossy(&ps.stdout);
-        for pid in pids.split_whitespace() {
-            let ppid = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            assert!(
-                !ppid.contains(&format!(") S {} ", std::process::id())),
-                "orphan {pid}"
-            );
+    // Both the fake and its grandchild were killed: the grandchild is gone or
+    // a zombie waiting for whichever process adopted it, never still asleep.
+    let pid = fs::read_to_string(&pidfile).unwrap();
+    let pid = pid.trim();
+    assert!(!pid.is_empty());
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let state = fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let state = state
+            .rsplit_once(')')
+            .map(|(_, r)| r.trim_start().chars().next());
+        if matches!(state, None | Some(Some('Z'))) {
+            break;
         }
+        assert!(
+            Instant::now() < deadline,
+            "grandchild {pid} still running: {state:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+#[test]
+fn nvidia_smi_that_finds_no_gpu_makes_the_collector_inactive_not_failing() {
+    for (name, body) in [
+        ("smi-nodev", "echo 'No devices were found'; exit 6"),
+        ("smi-empty", "exit 0"),
+    ] {
+        let text = with_fake_gpu(name, body, Duration::from_secs(5));
+        assert!(!text.contains(r#"collector="gpu""#), "{name}: {text}");
+    }
+    // A driver that is not loaded is a fault on a GPU host: reported.
+    let text = with_fake_gpu(
+        "smi-nodriver",
+        "echo 'NVIDIA-SMI has failed because it could not communicate with the NVIDIA driver'; exit 9",
+        Duration::from_secs(5),
+    );
+    assert_eq!(success(&text, "gpu"), 0.0);
 }
 
 #[test]
 fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
     let text = with_fake_gpu(
         "smi-na",
-        "echo 'index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], temperature.gpu, clocks.current.graphics [MHz], power.draw [W]'\n\
-         echo '0, GPU-1, NVIDIA GB10, 580.142, 0000000F:01:00.0, [N/A], 48, [Not Supported], N/A'",
+        "echo 'index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], temperature.gpu, \
+         clocks.current.graphics [MHz], power.draw [W], memory.total [MiB], memory.used [MiB], memory.free [MiB]'\n\
+         echo '0, GPU-1, NVIDIA GB10, 580.142, 0000000F:01:00.0, [N/A], 48, [Not Supported], N/A, , [Unknown Error], [Insufficient Permissions]'",
         Duration::from_secs(5),
     );
     assert_eq!(success(&text, "gpu"), 1.0);
@@ -181,6 +210,7 @@ fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
     assert!(!text.contains("gpu_utilization_percent{"), "{text}");
     assert!(!text.contains("gpu_frequency_mhz{"));
     assert!(!text.contains("gpu_power_watts{"));
+    assert!(!text.contains("gpu_memory_"), "{text}");
 }
 
 #[test]
@@ -190,4 +220,15 @@ fn a_root_without_nvidia_smi_has_no_gpu_collector_at_all() {
     let text = common::render_fixture(&dir);
     assert!(!text.contains(r#"collector="gpu""#), "{text}");
     assert!(!text.contains("gpu_"));
+}
+
+#[test]
+fn interfaces_that_do_not_exist_are_reported_not_silently_empty() {
+    let opts = Options {
+        network_interfaces: Some(regex_lite::Regex::new("^(?:eth9)$").unwrap()),
+        ..Options::default()
+    };
+    let text = Exporter::new(Root::replay(common::fixture("spark")), opts).render();
+    assert_eq!(success(&text, "network"), 0.0);
+    assert!(!text.contains("network_receive_bytes_total{"));
 }

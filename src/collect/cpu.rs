@@ -3,15 +3,16 @@
 //! A usage percentage needs two samples of the tick counters. The Go Spark
 //! exporter keeps one "previous scrape" sample, so with two Prometheus
 //! servers scraping (an HA pair) each one sees the usage since the *other*
-//! server's scrape, and the first scrape reports 0. Here the exporter keeps a
-//! short history of samples instead and measures each scrape against the
-//! newest sample that is at least `window` old (with 10 % tolerance for
-//! scrape jitter): every scraper whose interval is at most `window` sees the
-//! usage of the last `window`, however many scrapers there are; a slower
-//! scraper sees the usage since its previous scrape or another scraper's,
-//! whichever is newer but still `window` old. The first collection (no
-//! sample that old yet) is measured against the oldest sample held, and with
-//! none at all against boot (all counters zero): the average since boot.
+//! server's scrape, and its first scrape reports 0. Here the value is the
+//! usage of the last `window` (`--collector.cpu.usage-window`), whoever
+//! scrapes: the server samples `/proc/stat` every tenth of the window in a
+//! background thread ([`crate::collect::Exporter::spawn_sampler`]), every
+//! scrape adds a sample too, and a scrape is measured against the held
+//! sample whose age is closest to `window`. Without the sampler (`--once`)
+//! the same rule picks the previous scrape. A sample younger than half the
+//! window is never a reference (two scrapes a millisecond apart would give
+//! 0 % or 100 %): with no older sample the value is the average since boot
+//! (all counters zero), which is also what the first collection reports.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -35,7 +36,7 @@ pub struct UsageTracker {
 }
 
 impl UsageTracker {
-    /// A tracker measuring over at least `window`.
+    /// A tracker measuring over `window`.
     pub fn new(window: Duration) -> UsageTracker {
         UsageTracker {
             window,
@@ -43,25 +44,18 @@ impl UsageTracker {
         }
     }
 
-    /// Records `times` sampled at `now` (any monotonic clock) and returns the
-    /// busy percentage since the reference sample (see the module docs), or
-    /// `None` if no tick elapsed since any reference.
-    pub fn observe(&mut self, now: Duration, times: CpuTimes) -> Option<f64> {
-        let min_age = self.window.mul_f64(0.9);
-        let reference = self
-            .samples
-            .iter()
-            .rev()
-            .find(|(t, _)| now.saturating_sub(*t) >= min_age)
-            .or(self.samples.front())
-            .map(|(_, c)| *c)
-            .filter(|c| times.total() > c.total())
-            .unwrap_or_default();
-        let total = times.total().saturating_sub(reference.total());
-        let busy = times.busy().saturating_sub(reference.busy()).min(total);
-        // Keep at most one sample per tenth of the window, plus the newest one
-        // older than the window: a bounded history whatever the scrape rate.
-        let spacing = self.window / 10;
+    /// How often the background sampler should call [`UsageTracker::record`]:
+    /// a tenth of the window.
+    pub fn spacing(&self) -> Duration {
+        self.window / 10
+    }
+
+    /// Keeps `times`, sampled at `now` (any monotonic clock), as a possible
+    /// reference. At most one sample per [`spacing`](Self::spacing) is kept,
+    /// and of the samples older than the window only the newest: the history
+    /// stays about a dozen entries whatever the scrape rate.
+    pub fn record(&mut self, now: Duration, times: CpuTimes) {
+        let spacing = self.spacing();
         if self
             .samples
             .back()
@@ -69,11 +63,48 @@ impl UsageTracker {
         {
             self.samples.push_back((now, times));
         }
-        while self.samples.len() >= 2 && now.saturating_sub(self.samples[1].0) >= min_age {
+        while self.samples.len() >= 2 && now.saturating_sub(self.samples[1].0) >= self.window {
             self.samples.pop_front();
         }
+    }
+
+    /// The busy percentage between the reference sample (see the module
+    /// docs) and `times` at `now`, or `None` if no tick elapsed since boot.
+    pub fn usage(&self, now: Duration, times: CpuTimes) -> Option<f64> {
+        let age = |t: Duration| now.saturating_sub(t);
+        let distance = |t: Duration| age(t).abs_diff(self.window);
+        let reference = self
+            .samples
+            .iter()
+            .filter(|(t, c)| age(*t) >= self.window / 2 && times.total() > c.total())
+            .min_by_key(|(t, _)| distance(*t))
+            .map(|(_, c)| *c)
+            .unwrap_or_default();
+        let total = times.total().saturating_sub(reference.total());
+        let busy = times.busy().saturating_sub(reference.busy()).min(total);
         (total > 0).then(|| 100.0 * busy as f64 / total as f64)
     }
+
+    /// [`usage`](Self::usage), then [`record`](Self::record): one scrape.
+    pub fn observe(&mut self, now: Duration, times: CpuTimes) -> Option<f64> {
+        let usage = self.usage(now, times);
+        self.record(now, times);
+        usage
+    }
+}
+
+/// Reads `/proc/stat` and keeps its CPU times in `tracker`, for the
+/// background sampler.
+///
+/// Errors: `/proc/stat` unreadable or malformed.
+pub fn sample(
+    root: &Root,
+    tracker: &Mutex<UsageTracker>,
+    now: Duration,
+) -> Result<(), CollectError> {
+    let stat = read_parsed(root, STAT_FILE, stat::parse)?;
+    lock(tracker).record(now, stat.total);
+    Ok(())
 }
 
 /// Reads `/proc/stat` and emits `cpu_usage_percent`.
@@ -128,40 +159,73 @@ mod tests {
     }
 
     #[test]
-    fn two_alternating_scrapers_each_see_what_one_alone_sees() {
-        // One scraper every 5 s.
-        let mut single = UsageTracker::new(Duration::from_secs(5));
-        let mut alone = Vec::new();
-        for k in 0..12 {
-            let t = 5.0 * k as f64;
-            alone.push((t, single.observe(at(t), counters_at(t))));
-        }
-        // Scraper A at 0, 5, 10, ...; scraper B at 2.5, 7.5, ... (an HA pair).
-        let mut shared = UsageTracker::new(Duration::from_secs(5));
-        let mut seen_by_a = Vec::new();
-        for k in 0..24 {
-            let t = 2.5 * k as f64;
-            let v = shared.observe(at(t), counters_at(t));
-            if k % 2 == 0 {
-                seen_by_a.push((t, v));
+    fn a_second_scrape_right_after_the_first_is_not_a_spike() {
+        let mut t = UsageTracker::new(Duration::from_secs(5));
+        t.observe(at(0.0), counters_at(0.0));
+        let v = t.observe(at(0.01), counters_at(0.01)).unwrap();
+        let c = counters_at(0.01);
+        let since_boot = 100.0 * c.busy() as f64 / c.total() as f64;
+        assert!((v - since_boot).abs() < 1e-9, "{v} vs {since_boot}");
+    }
+
+    /// Usage of the `window` seconds before `t`, computed directly.
+    fn last_window(t: f64, window: f64) -> f64 {
+        let (a, b) = (counters_at(t - window), counters_at(t));
+        100.0 * (b.busy() - a.busy()) as f64 / (b.total() - a.total()) as f64
+    }
+
+    /// Runs the sampler (every 0.5 s) and scrapes at `scrapes_ms` (sorted)
+    /// for 60 s; returns (ms, what each scrape saw).
+    fn run(scrapes_ms: &[u64]) -> Vec<(u64, f64)> {
+        let mut t = UsageTracker::new(Duration::from_secs(5));
+        let mut seen = Vec::new();
+        let mut next = scrapes_ms.iter().peekable();
+        for ms in (0..=60_000u64).step_by(50) {
+            let (now, secs) = (Duration::from_millis(ms), ms as f64 / 1000.0);
+            if ms % 500 == 0 {
+                t.record(now, counters_at(secs));
+            }
+            while next.peek().is_some_and(|&&s| s == ms) {
+                seen.push((ms, t.observe(now, counters_at(secs)).unwrap()));
+                next.next();
             }
         }
-        // After the warm-up scrape both measure the same last 5 s.
-        for ((t, a), (_, s)) in seen_by_a.iter().zip(&alone).skip(1) {
-            let (a, s) = (a.unwrap(), s.unwrap());
-            assert!(
-                (a - s).abs() < 1e-9,
-                "t={t}: with a second scraper {a}, alone {s}"
-            );
+        seen
+    }
+
+    #[test]
+    fn two_alternating_scrapers_each_see_what_one_alone_sees() {
+        for interval in [5_000u64, 15_000, 30_000] {
+            let alone: Vec<u64> = (0..=60_000).step_by(interval as usize).collect();
+            // An HA pair: B scrapes half an interval after A.
+            let mut pair: Vec<u64> = alone.iter().flat_map(|&s| [s, s + interval / 2]).collect();
+            pair.retain(|&s| s <= 60_000);
+            let seen_alone = run(&alone);
+            let seen_pair = run(&pair);
+            for (s, v) in seen_alone.iter().filter(|(s, _)| *s >= 5_000) {
+                let with_b = seen_pair.iter().find(|(p, _)| p == s).unwrap().1;
+                assert!(
+                    (v - with_b).abs() < 1e-9,
+                    "interval {interval}, t={s}: alone {v}, pair {with_b}"
+                );
+                let want = last_window(*s as f64 / 1000.0, 5.0);
+                assert!(
+                    (v - want).abs() < 1e-9,
+                    "t={s}: {v} is not the last 5 s ({want})"
+                );
+            }
         }
-        // And the value is really the last window's share, not since boot.
-        let (t, v) = alone[4];
-        assert_eq!(t, 20.0);
-        let expect = {
-            let (a, b) = (counters_at(15.0), counters_at(20.0));
-            100.0 * (b.busy() - a.busy()) as f64 / (b.total() - a.total()) as f64
-        };
-        assert!((v.unwrap() - expect).abs() < 1e-9);
+    }
+
+    #[test]
+    fn without_the_sampler_scrapes_at_the_window_see_the_last_window() {
+        let mut t = UsageTracker::new(Duration::from_secs(5));
+        t.observe(at(0.0), counters_at(0.0));
+        for k in 1..12 {
+            let s = 5.0 * k as f64;
+            let v = t.observe(at(s), counters_at(s)).unwrap();
+            assert!((v - last_window(s, 5.0)).abs() < 1e-9, "t={s}");
+        }
     }
 
     #[test]

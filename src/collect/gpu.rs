@@ -4,15 +4,24 @@
 //! At most one `nvidia-smi` runs at a time: a scrape that arrives while
 //! another is waiting for `nvidia-smi` waits for that call and shares its
 //! result instead of forking a second one. A value `nvidia-smi` prints as
-//! `[N/A]` (every `memory.*` field on a GB10) is absent, never 0.
+//! `[N/A]` (every `memory.*` field on a GB10) is absent, never 0; the
+//! `gpu_memory_*` gauges therefore exist only for discrete GPUs.
 
 use std::sync::Mutex;
 use std::time::Instant;
 
+use crate::command::CommandErrorKind;
 use crate::expo::Sample;
 use crate::metrics::{self, Metric};
 use crate::parse::nvidia_smi::{self, GpuRow};
 use crate::root::{CollectError, Root, lock};
+
+/// nvidia-smi's `MiB` unit (`--help-query-gpu`: "memory.total ... in MiB").
+const MIB_BYTES: f64 = 1_048_576.0;
+
+/// `nvidia-smi`'s exit code when it finds no GPU (`NVML_ERROR_NOT_FOUND`,
+/// "No devices were found").
+const NO_DEVICES_EXIT: i32 = 6;
 
 /// The last finished `nvidia-smi` call: when it finished and what it gave
 /// (stdout, or the error message).
@@ -47,6 +56,35 @@ impl Gpu {
         result
     }
 
+    /// Whether the GPU collector should run on this host, asked once at
+    /// start-up: `Err` (with the reason for the log) when the root has no
+    /// `nvidia-smi`, or when it lists no GPU: empty output, or exit code 6
+    /// ("No devices were found"; `nvidia-smi(1)`, RETURN VALUE). Any other
+    /// failure keeps the collector on, reporting failure, because on a GPU
+    /// host it means something is wrong (exit 9: the driver is not loaded).
+    ///
+    /// Errors: the reason the collector is inactive.
+    pub fn host_has_gpu(&self, root: &Root) -> Result<(), String> {
+        if !root.has_nvidia_smi() {
+            return Err(format!(
+                "no nvidia-smi found for root {}",
+                root.base().display()
+            ));
+        }
+        match self.query(root) {
+            Ok(text) => match nvidia_smi::parse_query_gpu(&text) {
+                Ok(rows) if rows.is_empty() => {
+                    Err(format!("{} lists no GPU", root.nvidia_smi_origin()))
+                }
+                _ => Ok(()),
+            },
+            Err(CollectError::Command(e)) if matches!(&e.kind, CommandErrorKind::Failed { status, .. } if status.code() == Some(NO_DEVICES_EXIT)) => {
+                Err(format!("{e}"))
+            }
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Emits the GPU metrics for every GPU `nvidia-smi` lists.
     ///
     /// Errors: `nvidia-smi` fails, hangs past its deadline, or prints
@@ -54,7 +92,7 @@ impl Gpu {
     pub fn collect(&self, root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
         let text = self.query(root)?;
         let rows = nvidia_smi::parse_query_gpu(&text).map_err(|source| CollectError::Parse {
-            path: format!("nvidia-smi {}", nvidia_smi::FORMAT_ARG),
+            path: root.nvidia_smi_origin(),
             source,
         })?;
         for row in &rows {
@@ -78,7 +116,13 @@ fn push_row(row: &GpuRow, out: &mut Vec<Sample>) {
         (&metrics::GPU_FREQUENCY_MHZ, row.clocks_current_graphics_mhz),
         (&metrics::GPU_POWER_WATTS, row.power_draw_watts),
     ];
-    for (metric, value) in gauges {
+    let memory: [(&'static Metric, Option<f64>); 3] = [
+        (&metrics::GPU_MEMORY_TOTAL_BYTES, row.memory_total_mib),
+        (&metrics::GPU_MEMORY_USED_BYTES, row.memory_used_mib),
+        (&metrics::GPU_MEMORY_FREE_BYTES, row.memory_free_mib),
+    ];
+    let memory = memory.map(|(m, mib)| (m, mib.map(|v| v * MIB_BYTES)));
+    for (metric, value) in gauges.into_iter().chain(memory) {
         if let Some(v) = value {
             out.push(Sample::new(metric, vec![("gpu", gpu.clone())], v));
         }

@@ -20,7 +20,7 @@ pub mod process;
 pub mod thermal;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use regex_lite::Regex;
@@ -141,20 +141,22 @@ pub struct Exporter {
 }
 
 impl Exporter {
-    /// An exporter reading `root` with `opts`. An enabled GPU collector on a
-    /// root without `nvidia-smi` is dropped with one info log line.
+    /// An exporter reading `root` with `opts`. An enabled GPU collector is
+    /// dropped, with one info log line, on a host without a GPU: no
+    /// `nvidia-smi` at all, or one that lists no GPU (see
+    /// [`gpu::Gpu::host_has_gpu`]).
     pub fn new(root: Root, opts: Options) -> Exporter {
         let mut active = opts.enabled.clone();
-        if active.contains(&Collector::Gpu) && !root.has_nvidia_smi() {
-            log::info!(
-                "no nvidia-smi found for root {}: GPU collector inactive",
-                root.base().display()
-            );
-            active.retain(|c| *c != Collector::Gpu);
+        let gpu = gpu::Gpu::default();
+        if active.contains(&Collector::Gpu) {
+            if let Err(why) = gpu.host_has_gpu(&root) {
+                log::info!("{why}: GPU collector inactive");
+                active.retain(|c| *c != Collector::Gpu);
+            }
         }
         Exporter {
             cpu_usage: Mutex::new(cpu::UsageTracker::new(opts.cpu_usage_window)),
-            gpu: gpu::Gpu::default(),
+            gpu,
             process: process::Process::new(),
             last_errors: Mutex::new(HashMap::new()),
             started: Instant::now(),
@@ -167,6 +169,36 @@ impl Exporter {
     /// The root this exporter reads.
     pub fn root(&self) -> &Root {
         &self.root
+    }
+
+    /// Starts the thread that samples `/proc/stat` every tenth of
+    /// `--collector.cpu.usage-window`, so that `cpu_usage_percent` covers the
+    /// last window whoever scrapes (see [`cpu`]). It holds only a weak
+    /// reference and ends once the exporter is dropped. Does nothing when the
+    /// `cpu` collector is off.
+    ///
+    /// Errors: the thread could not be spawned.
+    pub fn spawn_sampler(self: &Arc<Self>) -> std::io::Result<()> {
+        if !self.active.contains(&Collector::Cpu) {
+            return Ok(());
+        }
+        let weak: Weak<Exporter> = Arc::downgrade(self);
+        let spacing = lock(&self.cpu_usage).spacing();
+        std::thread::Builder::new()
+            .name("cpu-sampler".into())
+            .spawn(move || {
+                loop {
+                    std::thread::sleep(spacing);
+                    let Some(exporter) = weak.upgrade() else {
+                        return;
+                    };
+                    let now = exporter.started.elapsed();
+                    if let Err(e) = cpu::sample(&exporter.root, &exporter.cpu_usage, now) {
+                        log::debug!("cpu sampler: {e}");
+                    }
+                }
+            })?;
+        Ok(())
     }
 
     /// The collectors that run on each scrape.

@@ -37,12 +37,14 @@ fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
 
 /// Emits the four counters for each selected interface.
 ///
-/// Errors: `sys/class/net` cannot be listed, or a file is malformed.
+/// Errors: `sys/class/net` cannot be listed, a file is malformed, or an
+/// explicit `interfaces` pattern matches no interface (`NoData`).
 pub fn collect(
     root: &Root,
     interfaces: Option<&Regex>,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
+    let mut matched = 0;
     for iface in root.read_dir(NET_DIR)? {
         let selected = match interfaces {
             Some(pattern) => pattern.is_match(&iface),
@@ -51,6 +53,7 @@ pub fn collect(
         if !selected {
             continue;
         }
+        matched += 1;
         for (file, metric) in COUNTERS {
             let value =
                 read_parsed_optional(root, &format!("{NET_DIR}/{iface}/statistics/{file}"), |t| {
@@ -65,5 +68,12 @@ pub fn collect(
             }
         }
     }
-    Ok(())
+    match interfaces {
+        Some(pattern) if matched == 0 => Err(CollectError::NoData(format!(
+            "no interface under {} matches --collector.network.interfaces ({})",
+            root.path(NET_DIR).display(),
+            pattern.as_str()
+        ))),
+        _ => Ok(()),
+    }
 }

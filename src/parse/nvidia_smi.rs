@@ -7,8 +7,8 @@
 //! were asked for, with no quoting:
 //!
 //! ```text
-//! index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], temperature.gpu, clocks.current.graphics [MHz], power.draw [W]
-//! 0, GPU-00000000-0000-0000-0000-000000000000, NVIDIA GB10, 580.142, 0000000F:01:00.0, 0, 36, 208, 4.52
+//! index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], temperature.gpu, clocks.current.graphics [MHz], power.draw [W], memory.total [MiB], memory.used [MiB], memory.free [MiB]
+//! 0, GPU-00000000-0000-0000-0000-000000000000, NVIDIA GB10, 580.142, 0000000F:01:00.0, 0, 36, 208, 4.52, [N/A], [N/A], [N/A]
 //! ```
 //!
 //! Columns are mapped by position, never by header text: nvidia-smi prints
@@ -23,7 +23,7 @@
 
 use nom::bytes::complete::tag;
 use nom::character::complete::{alpha1, space0, space1, u32 as dec_u32};
-use nom::combinator::{all_consuming, opt};
+use nom::combinator::{all_consuming, opt, verify};
 use nom::number::complete::double;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
@@ -59,44 +59,33 @@ pub struct Field {
 
 /// The fields this exporter asks for, in column order. The command line
 /// ([`query_gpu_arg`]) and the parser are both built from this one list.
-pub const QUERY_GPU_FIELDS: [Field; 9] = [
-    Field {
-        name: "index",
-        kind: Kind::Index,
-    },
-    Field {
-        name: "uuid",
-        kind: Kind::Text,
-    },
-    Field {
-        name: "name",
-        kind: Kind::Text,
-    },
-    Field {
-        name: "driver_version",
-        kind: Kind::Text,
-    },
-    Field {
-        name: "pci.bus_id",
-        kind: Kind::Text,
-    },
-    Field {
-        name: "utilization.gpu",
-        kind: Kind::Number { unit: Some("%") },
-    },
-    Field {
-        name: "temperature.gpu",
-        kind: Kind::Number { unit: None },
-    },
-    Field {
-        name: "clocks.current.graphics",
-        kind: Kind::Number { unit: Some("MHz") },
-    },
-    Field {
-        name: "power.draw",
-        kind: Kind::Number { unit: Some("W") },
-    },
+pub const QUERY_GPU_FIELDS: [Field; 12] = [
+    Field::new("index", Kind::Index),
+    Field::new("uuid", Kind::Text),
+    Field::new("name", Kind::Text),
+    Field::new("driver_version", Kind::Text),
+    Field::new("pci.bus_id", Kind::Text),
+    Field::number("utilization.gpu", Some("%")),
+    Field::number("temperature.gpu", None),
+    Field::number("clocks.current.graphics", Some("MHz")),
+    Field::number("power.draw", Some("W")),
+    Field::number("memory.total", Some("MiB")),
+    Field::number("memory.used", Some("MiB")),
+    Field::number("memory.free", Some("MiB")),
 ];
+
+impl Field {
+    const fn new(name: &'static str, kind: Kind) -> Field {
+        Field { name, kind }
+    }
+
+    const fn number(name: &'static str, unit: Option<&'static str>) -> Field {
+        Field {
+            name,
+            kind: Kind::Number { unit },
+        }
+    }
+}
 
 /// The `--query-gpu=...` argument for [`QUERY_GPU_FIELDS`].
 pub fn query_gpu_arg() -> String {
@@ -128,6 +117,13 @@ pub struct GpuRow {
     pub clocks_current_graphics_mhz: Option<f64>,
     /// `power.draw` (W): last measured board power (GPU rail on a GB10).
     pub power_draw_watts: Option<f64>,
+    /// `memory.total` (MiB): installed frame buffer memory; `[N/A]` on a
+    /// GB10, whose GPU shares system memory.
+    pub memory_total_mib: Option<f64>,
+    /// `memory.used` (MiB): frame buffer memory allocated.
+    pub memory_used_mib: Option<f64>,
+    /// `memory.free` (MiB): frame buffer memory not allocated.
+    pub memory_free_mib: Option<f64>,
 }
 
 /// A cell's value before typing.
@@ -153,10 +149,12 @@ fn cell(raw: &str) -> Cell<'_> {
     }
 }
 
-/// A number, optionally followed by a unit word or `%` (`4.52`, `4.52 W`, `0 %`).
+/// A finite number, optionally followed by a unit word or `%` (`4.52`,
+/// `4.52 W`, `0 %`). `nan` and `inf`, which nvidia-smi never prints, are
+/// garbage, not values.
 fn number_with_unit(i: &str) -> IResult<&str, (f64, Option<&str>)> {
     all_consuming((
-        double,
+        verify(double, |v: &f64| v.is_finite()),
         opt(preceded(space1, nom::branch::alt((alpha1, tag("%"))))),
         space0,
     ))
@@ -273,6 +271,9 @@ fn row(n: usize, line: &str, cells: &[&str]) -> Result<GpuRow, ParseError> {
         temperature_gpu_celsius: number(6)?,
         clocks_current_graphics_mhz: number(7)?,
         power_draw_watts: number(8)?,
+        memory_total_mib: number(9)?,
+        memory_used_mib: number(10)?,
+        memory_free_mib: number(11)?,
     })
 }
 
@@ -281,16 +282,18 @@ mod tests {
     use super::*;
 
     const HEADER: &str = "index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], \
-                          temperature.gpu, clocks.current.graphics [MHz], power.draw [W]";
+                          temperature.gpu, clocks.current.graphics [MHz], power.draw [W], \
+                          memory.total [MiB], memory.used [MiB], memory.free [MiB]";
     const GB10: &str = "0, GPU-00000000-0000-0000-0000-000000000000, NVIDIA GB10, 580.142, \
-                        0000000F:01:00.0, 0, 36, 208, 4.52";
+                        0000000F:01:00.0, 0, 36, 208, 4.52, [N/A], [N/A], [N/A]";
 
     #[test]
     fn query_argument_lists_fields_in_order() {
         assert_eq!(
             query_gpu_arg(),
             "--query-gpu=index,uuid,name,driver_version,pci.bus_id,utilization.gpu,\
-             temperature.gpu,clocks.current.graphics,power.draw"
+             temperature.gpu,clocks.current.graphics,power.draw,memory.total,memory.used,\
+             memory.free"
         );
     }
 
@@ -306,18 +309,27 @@ mod tests {
         assert_eq!(r.temperature_gpu_celsius, Some(36.0));
         assert_eq!(r.clocks_current_graphics_mhz, Some(208.0));
         assert_eq!(r.power_draw_watts, Some(4.52));
+        assert_eq!(
+            r.memory_total_mib, None,
+            "GB10 memory is [N/A]: absent, not 0"
+        );
+        assert_eq!(r.memory_used_mib, None);
+        assert_eq!(r.memory_free_mib, None);
     }
 
     #[test]
     fn noheader_and_values_with_units() {
         let rows = parse_query_gpu(
-            "1, GPU-x, NVIDIA H100 80GB HBM3, 590.48.01, 00000000:00:09.0, 0 %, 41, 345 MHz, 69.85 W\n",
+            "1, GPU-x, NVIDIA H100 80GB HBM3, 590.48.01, 00000000:00:09.0, 0 %, 41, 345 MHz, \
+             69.85 W, 81559 MiB, 0 MiB, 81081 MiB\n",
         )
         .unwrap();
         assert_eq!(rows[0].index, 1);
         assert_eq!(rows[0].power_draw_watts, Some(69.85));
         assert_eq!(rows[0].clocks_current_graphics_mhz, Some(345.0));
         assert_eq!(rows[0].utilization_gpu_percent, Some(0.0));
+        assert_eq!(rows[0].memory_total_mib, Some(81559.0));
+        assert_eq!(rows[0].memory_used_mib, Some(0.0));
     }
 
     #[test]
@@ -332,7 +344,8 @@ mod tests {
             "",
         ] {
             let line = format!(
-                "0, {token}, {token}, {token}, {token}, {token}, {token}, {token}, {token}"
+                "0{}",
+                format!(", {token}").repeat(QUERY_GPU_FIELDS.len() - 1)
             );
             let rows = parse_query_gpu(&line).unwrap_or_else(|e| panic!("{token}: {e}"));
             let r = &rows[0];
@@ -341,6 +354,7 @@ mod tests {
             assert_eq!(r.temperature_gpu_celsius, None, "{token}");
             assert_eq!(r.clocks_current_graphics_mhz, None, "{token}");
             assert_eq!(r.power_draw_watts, None, "{token}");
+            assert_eq!(r.memory_free_mib, None, "{token}");
         }
     }
 
@@ -367,6 +381,10 @@ mod tests {
             "index"
         );
         assert!(parse_query_gpu("\u{0}\u{1}\u{2}").is_err());
+        for not_a_reading in ["nan", "inf", "-inf", "NaN"] {
+            let line = GB10.replace(", 36,", &format!(", {not_a_reading},"));
+            assert!(parse_query_gpu(&line).is_err(), "{not_a_reading}");
+        }
     }
 
     #[test]
@@ -381,5 +399,6 @@ mod tests {
         let e = parse_query_gpu(&HEADER.replace("[W]", "[mW]")).unwrap_err();
         assert!(e.expected.contains("power.draw"), "{e}");
         assert!(parse_query_gpu(&GB10.replace("4.52", "4520 mW")).is_err());
+        assert!(parse_query_gpu(&HEADER.replace("[MiB]", "[GiB]")).is_err());
     }
 }
