@@ -194,6 +194,44 @@ impl Root {
         }
     }
 
+    /// A [`CollectError::Parse`] for the file `rel` under this root.
+    pub fn parse_error(&self, rel: &str, source: ParseError) -> CollectError {
+        CollectError::Parse {
+            path: self.path(rel).display().to_string(),
+            source,
+        }
+    }
+
+    /// Reads `rel` and parses it with `parse` into an owned value.
+    ///
+    /// Errors: the read fails ([`CollectError::Read`]) or the text does not
+    /// parse ([`CollectError::Parse`] with the full path).
+    pub fn read_parsed<T>(
+        &self,
+        rel: &str,
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Result<T, CollectError> {
+        let text = self.read(rel)?;
+        parse(&text).map_err(|source| self.parse_error(rel, source))
+    }
+
+    /// Like [`Root::read_parsed`], but `Ok(None)` when the value is
+    /// unavailable (see [`Root::read_optional`]).
+    ///
+    /// Errors: as [`Root::read_optional`], or the text does not parse.
+    pub fn read_parsed_optional<T>(
+        &self,
+        rel: &str,
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Result<Option<T>, CollectError> {
+        let Some(text) = self.read_optional(rel)? else {
+            return Ok(None);
+        };
+        parse(&text)
+            .map(Some)
+            .map_err(|source| self.parse_error(rel, source))
+    }
+
     /// Reads `rel` as text.
     ///
     /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
@@ -279,11 +317,8 @@ impl Root {
             }
             Gpu::Replay => {
                 let text = self.read(STATVFS_FILE)?;
-                let records =
-                    parse::statvfs::parse(&text).map_err(|source| CollectError::Parse {
-                        path: self.path(STATVFS_FILE).display().to_string(),
-                        source,
-                    })?;
+                let records = parse::statvfs::parse(&text)
+                    .map_err(|source| self.parse_error(STATVFS_FILE, source))?;
                 records
                     .into_iter()
                     .find(|r| r.mountpoint == mountpoint)

@@ -18,7 +18,6 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::read_parsed;
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::stat::{self, CpuTimes};
@@ -102,7 +101,7 @@ pub fn sample(
     tracker: &Mutex<UsageTracker>,
     now: Duration,
 ) -> Result<(), CollectError> {
-    let stat = read_parsed(root, STAT_FILE, stat::parse)?;
+    let stat = root.read_parsed(STAT_FILE, stat::parse)?;
     lock(tracker).record(now, stat.total);
     Ok(())
 }
@@ -116,7 +115,7 @@ pub fn collect(
     now: Duration,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
-    let stat = read_parsed(root, STAT_FILE, stat::parse)?;
+    let stat = root.read_parsed(STAT_FILE, stat::parse)?;
     if let Some(pct) = lock(tracker).observe(now, stat.total) {
         out.push(Sample::new(&metrics::CPU_USAGE_PERCENT, vec![], pct));
     }

@@ -6,7 +6,6 @@
 //! `Documentation/admin-guide/pm/cpufreq.rst`). A CPU without cpufreq (a VM,
 //! a core being hot-plugged) is left out of the mean rather than counted as 0.
 
-use super::{read_parsed, read_parsed_optional};
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::{cpulist, sysfs};
@@ -28,11 +27,11 @@ pub fn scaling_cur_freq_file(cpu: u32) -> String {
 /// Errors: the online list is unreadable or malformed, a `scaling_cur_freq`
 /// is malformed, or no online CPU exposes one (`NoData`).
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let online = read_parsed(root, ONLINE_FILE, cpulist::parse)?;
+    let online = root.read_parsed(ONLINE_FILE, cpulist::parse)?;
     let mut sum_khz = 0u64;
     let mut count = 0u64;
     for cpu in online {
-        let freq = read_parsed_optional(root, &scaling_cur_freq_file(cpu), |t| {
+        let freq = root.read_parsed_optional(&scaling_cur_freq_file(cpu), |t| {
             sysfs::u64_value("cpufreq scaling_cur_freq", t)
         })?;
         if let Some(khz) = freq {

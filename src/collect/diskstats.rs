@@ -18,10 +18,8 @@ pub const DISKSTATS_FILE: &str = "proc/diskstats";
 /// Errors: the file is unreadable or malformed.
 pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let text = root.read(DISKSTATS_FILE)?;
-    let disks = diskstats::parse(&text).map_err(|source| CollectError::Parse {
-        path: root.path(DISKSTATS_FILE).display().to_string(),
-        source,
-    })?;
+    let disks =
+        diskstats::parse(&text).map_err(|source| root.parse_error(DISKSTATS_FILE, source))?;
     for d in disks.iter().filter(|d| !exclude.is_match(d.name)) {
         let device = || vec![("device", d.name.to_string())];
         out.push(Sample::new(

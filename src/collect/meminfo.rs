@@ -22,10 +22,7 @@ const KIB_BYTES: u64 = 1024;
 /// `MemAvailable` (`NoData`; the other value is still emitted).
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let text = root.read(MEMINFO_FILE)?;
-    let info = meminfo::parse(&text).map_err(|source| CollectError::Parse {
-        path: root.path(MEMINFO_FILE).display().to_string(),
-        source,
-    })?;
+    let info = meminfo::parse(&text).map_err(|source| root.parse_error(MEMINFO_FILE, source))?;
     let total = info.kib("MemTotal");
     let available = info.kib("MemAvailable");
     if let Some(total) = total {

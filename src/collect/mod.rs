@@ -282,13 +282,8 @@ impl Exporter {
     }
 
     fn add_host_label(&self, out: &mut [Sample]) {
-        let host = self.root.read(HOSTNAME_FILE).and_then(|text| {
-            crate::parse::sysfs::string_value("hostname", &text)
-                .map(str::to_string)
-                .map_err(|source| CollectError::Parse {
-                    path: self.root.path(HOSTNAME_FILE).display().to_string(),
-                    source,
-                })
+        let host = self.root.read_parsed(HOSTNAME_FILE, |text| {
+            crate::parse::sysfs::string_value("hostname", text).map(str::to_string)
         });
         let result = host
             .as_ref()
@@ -305,36 +300,4 @@ impl Exporter {
     pub fn render(&self) -> String {
         crate::expo::render(&self.collect())
     }
-}
-
-/// Reads `rel` and parses it with `parse`, mapping errors to
-/// [`CollectError`] with the full path.
-pub(crate) fn read_parsed<T>(
-    root: &Root,
-    rel: &str,
-    parse: impl FnOnce(&str) -> Result<T, crate::parse::ParseError>,
-) -> Result<T, CollectError> {
-    let text = root.read(rel)?;
-    parse(&text).map_err(|source| CollectError::Parse {
-        path: root.path(rel).display().to_string(),
-        source,
-    })
-}
-
-/// Like [`read_parsed`], but `Ok(None)` when the value is unavailable
-/// (see [`Root::read_optional`]).
-pub(crate) fn read_parsed_optional<T>(
-    root: &Root,
-    rel: &str,
-    parse: impl FnOnce(&str) -> Result<T, crate::parse::ParseError>,
-) -> Result<Option<T>, CollectError> {
-    let Some(text) = root.read_optional(rel)? else {
-        return Ok(None);
-    };
-    parse(&text)
-        .map(Some)
-        .map_err(|source| CollectError::Parse {
-            path: root.path(rel).display().to_string(),
-            source,
-        })
 }

@@ -10,7 +10,6 @@
 
 use regex_lite::Regex;
 
-use super::read_parsed_optional;
 use crate::expo::Sample;
 use crate::metrics::{self, Metric};
 use crate::parse::sysfs;
@@ -29,7 +28,7 @@ const COUNTERS: [(&str, &Metric); 4] = [
 
 /// Whether `iface` is reported when no pattern is given.
 fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
-    let state = read_parsed_optional(root, &format!("{NET_DIR}/{iface}/operstate"), |t| {
+    let state = root.read_parsed_optional(&format!("{NET_DIR}/{iface}/operstate"), |t| {
         sysfs::string_value("net operstate", t).map(|s| s == "up")
     })?;
     Ok(state == Some(true) && root.is_dir(&format!("{NET_DIR}/{iface}/device")))
@@ -55,8 +54,8 @@ pub fn collect(
         }
         matched += 1;
         for (file, metric) in COUNTERS {
-            let value =
-                read_parsed_optional(root, &format!("{NET_DIR}/{iface}/statistics/{file}"), |t| {
+            let value = root
+                .read_parsed_optional(&format!("{NET_DIR}/{iface}/statistics/{file}"), |t| {
                     sysfs::u64_value("net statistics counter", t)
                 })?;
             if let Some(v) = value {

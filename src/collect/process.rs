@@ -8,7 +8,6 @@
 
 use std::time::Duration;
 
-use super::read_parsed;
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::{pid_stat, stat};
@@ -36,7 +35,8 @@ impl Process {
     /// Reads the constants once (boot time, clock tick, page size).
     pub fn new() -> Process {
         let root = Root::live("/", None, Duration::ZERO);
-        let boot_time = read_parsed(&root, "proc/stat", stat::parse)
+        let boot_time = root
+            .read_parsed("proc/stat", stat::parse)
             .ok()
             .and_then(|s| s.boot_time_seconds);
         Process {
@@ -61,7 +61,7 @@ impl Process {
             vec![],
             fds.len() as f64,
         ));
-        let s = read_parsed(&self.root, SELF_STAT, pid_stat::parse)?;
+        let s = self.root.read_parsed(SELF_STAT, pid_stat::parse)?;
         let cpu = (s.utime_ticks + s.stime_ticks) as f64 / self.user_hz;
         out.push(Sample::new(
             &metrics::PROCESS_CPU_SECONDS_TOTAL,

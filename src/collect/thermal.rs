@@ -9,7 +9,6 @@
 
 use regex_lite::Regex;
 
-use super::read_parsed_optional;
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::sysfs;
@@ -34,14 +33,14 @@ pub fn collect(root: &Root, zone_type: &Regex, out: &mut Vec<Sample>) -> Result<
     let mut hottest: Option<i64> = None;
     let mut matched = 0;
     for zone in zones.iter().filter(|z| z.starts_with("thermal_zone")) {
-        let kind = read_parsed_optional(root, &format!("{THERMAL_DIR}/{zone}/type"), |t| {
+        let kind = root.read_parsed_optional(&format!("{THERMAL_DIR}/{zone}/type"), |t| {
             sysfs::string_value("thermal zone type", t).map(str::to_string)
         })?;
         if !kind.is_some_and(|k| zone_type.is_match(&k)) {
             continue;
         }
         matched += 1;
-        let temp = read_parsed_optional(root, &format!("{THERMAL_DIR}/{zone}/temp"), |t| {
+        let temp = root.read_parsed_optional(&format!("{THERMAL_DIR}/{zone}/temp"), |t| {
             sysfs::i64_value("thermal zone temp", t)
         })?;
         if let Some(t) = temp.filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES) {
