@@ -40,7 +40,7 @@ FLAGS:
     --no-collector.NAME              disable collector NAME
                                      NAME: cpu cpufreq thermal gpu meminfo diskstats
                                            filesystem network
-    --collector.cpu.usage-window DUR shortest span cpu_usage_percent covers [default: 5s]
+    --collector.cpu.usage-window DUR span cpu_usage_percent covers [default: 5s]
     --collector.thermal.cpu-zone-type REGEX
                                      thermal zone types counted as CPU temperature
                                      [default: (?i)^(acpitz|cpu|soc|tj|x86_pkg_temp)]

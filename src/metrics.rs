@@ -78,7 +78,7 @@ metric!(
     true,
     false,
     "Share of CPU time not idle (idle = idle + iowait), all CPUs, over the usage window (the first collection: since boot).",
-    "`/proc/stat` aggregate `cpu` line, ticks between two samples at least `--collector.cpu.usage-window` apart"
+    "`/proc/stat` aggregate `cpu` line, ticks over the last `--collector.cpu.usage-window`"
 );
 metric!(
     CPU_TEMPERATURE_CELSIUS,

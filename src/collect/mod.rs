@@ -99,7 +99,7 @@ pub struct Options {
     pub enabled: Vec<Collector>,
     /// Add `host="<hostname>"` to the contract metrics.
     pub host_label: bool,
-    /// Shortest span `cpu_usage_percent` is measured over.
+    /// The span `cpu_usage_percent` covers.
     pub cpu_usage_window: Duration,
     /// Thermal zone types counted as CPU temperature.
     pub cpu_zone_type: Regex,
