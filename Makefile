@@ -2,8 +2,18 @@
 BIN     := dgx-spark-exporter
 ROOT    ?= /
 ARGS    ?=
+AARCH64 := aarch64-unknown-linux-musl
+X86_64  := x86_64-unknown-linux-musl
+DIST    := dist
+# The static binary for this machine, used by `make install`.
+HOST_ARCH := $(shell uname -m)
+PREFIX  ?= /usr/local
+UNIT_DIR ?= /etc/systemd/system
+HOSTS   ?=
+SSH     ?= ssh
+SCP     ?= scp
 
-.PHONY: help build run test lint bench measure once record
+.PHONY: help build run test lint bench measure once record aarch64 x86_64 static verify install deploy
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z_0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -33,3 +43,43 @@ measure: ## bench medians, binary size, RSS after 1000 scrapes
 record: ## record a fixture from this host: make record DIR=fixtures/myhost
 	@test -n "$(DIR)" || { echo "usage: make record DIR=fixtures/NAME"; exit 2; }
 	cargo run --release --locked -- record $(DIR)
+
+aarch64: ## static aarch64 binary for the Spark -> dist/dgx-spark-exporter-aarch64
+	rustup target add $(AARCH64)
+	cargo build --release --locked --target $(AARCH64)
+	install -D -m 0755 target/$(AARCH64)/release/$(BIN) $(DIST)/$(BIN)-aarch64
+
+x86_64: ## static x86_64 binary -> dist/dgx-spark-exporter-x86_64
+	rustup target add $(X86_64)
+	cargo build --release --locked --target $(X86_64)
+	install -D -m 0755 target/$(X86_64)/release/$(BIN) $(DIST)/$(BIN)-x86_64
+
+static: aarch64 x86_64 verify ## both static binaries, checked
+
+verify: ## fail unless every dist/ binary is static (no interpreter, no shared libs)
+	@for f in $(DIST)/$(BIN)-*; do \
+	  if readelf -lW $$f | grep -q INTERP; then echo "$$f: has an interpreter (dynamic)"; exit 1; fi; \
+	  if readelf -dW $$f | grep -q NEEDED; then echo "$$f: needs shared libraries"; exit 1; fi; \
+	  echo "$$f: static, $$(stat -c %s $$f) bytes"; done
+
+install: ## as root: binary to $(PREFIX)/bin, unit to $(UNIT_DIR), enable and start
+	@test -x $(DIST)/$(BIN)-$(HOST_ARCH) || { echo "run make $(HOST_ARCH) first"; exit 2; }
+	install -D -m 0755 $(DIST)/$(BIN)-$(HOST_ARCH) $(PREFIX)/bin/$(BIN)
+	install -D -m 0644 $(BIN).service $(UNIT_DIR)/$(BIN).service
+	systemctl daemon-reload
+	systemctl enable --now $(BIN)
+
+deploy: ## HOSTS="spark1 spark2": copy the aarch64 binary and unit over ssh, restart; stops at the first failure
+	@test -n "$(HOSTS)" || { echo 'usage: make deploy HOSTS="spark1 spark2"'; exit 2; }
+	@test -x $(DIST)/$(BIN)-aarch64 || { echo "run make aarch64 first"; exit 2; }
+	@for h in $(HOSTS); do \
+	  echo "deploy: $$h"; \
+	  $(SCP) -q $(DIST)/$(BIN)-aarch64 $$h:/tmp/$(BIN).new && \
+	  $(SCP) -q $(BIN).service $$h:/tmp/$(BIN).service.new && \
+	  $(SSH) $$h 'sudo install -m 0755 /tmp/$(BIN).new $(PREFIX)/bin/$(BIN) && \
+	    sudo install -m 0644 /tmp/$(BIN).service.new $(UNIT_DIR)/$(BIN).service && \
+	    rm -f /tmp/$(BIN).new /tmp/$(BIN).service.new && \
+	    sudo systemctl daemon-reload && sudo systemctl enable $(BIN) && \
+	    sudo systemctl restart $(BIN) && systemctl is-active --quiet $(BIN)' \
+	  || { echo "deploy: FAILED on $$h"; exit 1; }; \
+	done
