@@ -6,12 +6,13 @@
 //! killed with `SIGKILL` and reaped, so neither a zombie nor an orphaned
 //! grandchild is left behind, and the caller gets [`CommandErrorKind::Timeout`].
 
+use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,42 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
+/// Process groups of the commands running now, so that shutdown can end
+/// them ([`kill_running`]) instead of waiting out their deadline.
+static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
+
+fn running() -> std::sync::MutexGuard<'static, Option<HashSet<u32>>> {
+    RUNNING.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Kills every command [`run`] is waiting for (with its process group);
+/// each of those calls then returns at once with the command's failure.
+/// For a clean shutdown: no in-flight scrape waits for a hung `nvidia-smi`
+/// and no child outlives the exporter.
+pub fn kill_running() {
+    for pgid in running().iter().flatten() {
+        let _ = crate::sys::kill_process_group(*pgid);
+    }
+}
+
+/// Removes a process group from [`RUNNING`] when dropped.
+struct Registered(u32);
+
+impl Registered {
+    fn new(pgid: u32) -> Registered {
+        running().get_or_insert_with(HashSet::new).insert(pgid);
+        Registered(pgid)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        if let Some(set) = running().as_mut() {
+            set.remove(&self.0);
+        }
+    }
+}
+
 /// Reads `r` to its end, keeping at most [`MAX_OUTPUT_BYTES`].
 fn drain(mut r: impl Read) -> Vec<u8> {
     let mut kept = Vec::new();
@@ -127,6 +164,7 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
         .process_group(0)
         .spawn()
         .map_err(|e| fail(CommandErrorKind::Spawn(e)))?;
+    let registered = Registered::new(child.id());
     let out_rx = child.stdout.take().map(drain_in_thread);
     let err_rx = child.stderr.take().map(drain_in_thread);
     let mut attempt = 0;
@@ -167,6 +205,7 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
     };
     let stdout = collect(out_rx);
     let stderr = collect(err_rx);
+    drop(registered);
     if !status.success() {
         let text = if stderr.is_empty() { &stdout } else { &stderr };
         let message = String::from_utf8_lossy(text)

@@ -8,7 +8,9 @@
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
 
 use tiny_http::{Header, Method, Request, Response, Server};
 
@@ -110,11 +112,19 @@ pub fn bind(listen: &str) -> io::Result<TcpListener> {
     TcpListener::bind(&addrs[..])
 }
 
-/// A running server: its address, and the means to stop it.
+/// How long a worker waits for a request before it loops to show it is
+/// alive (see [`Running::serving`]).
+const WORKER_TICK: Duration = Duration::from_millis(500);
+
+/// A running server: its address, and the means to watch and stop it.
 pub struct Running {
     server: Arc<Server>,
     workers: Vec<JoinHandle<()>>,
     addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    /// Per worker: milliseconds since `started` at its last loop.
+    heartbeats: Arc<Vec<AtomicU64>>,
+    started: Instant,
 }
 
 impl Running {
@@ -123,9 +133,21 @@ impl Running {
         self.addr
     }
 
+    /// Whether some worker has gone round its loop (answered a request or
+    /// waited [`WORKER_TICK`] for one) within `max_age` (at least two ticks):
+    /// the server is not wedged. The systemd watchdog ping is sent on this.
+    pub fn serving(&self, max_age: Duration) -> bool {
+        let now = self.started.elapsed().as_millis() as u64;
+        let max_age = max_age.max(2 * WORKER_TICK).as_millis() as u64;
+        self.heartbeats
+            .iter()
+            .any(|h| now.saturating_sub(h.load(Ordering::Relaxed)) <= max_age)
+    }
+
     /// Stops taking requests, lets the workers finish the ones in flight,
-    /// and joins them.
+    /// joins them, and closes the listener.
     pub fn shutdown(self) {
+        self.stop.store(true, Ordering::SeqCst);
         for _ in &self.workers {
             self.server.unblock();
         }
@@ -137,7 +159,8 @@ impl Running {
 
 /// Starts serving `exporter` on `listener` with [`WORKERS`] threads.
 ///
-/// Errors: tiny_http could not take over the listener.
+/// Errors: tiny_http could not take over the listener, or a thread could
+/// not be spawned.
 pub fn start(
     exporter: Arc<Exporter>,
     listener: TcpListener,
@@ -147,16 +170,31 @@ pub fn start(
     let server = Server::from_listener(listener, None).map_err(io::Error::other)?;
     let server = Arc::new(server);
     let path: Arc<str> = telemetry_path.into();
+    let stop = Arc::new(AtomicBool::new(false));
+    let heartbeats: Arc<Vec<AtomicU64>> =
+        Arc::new((0..WORKERS).map(|_| AtomicU64::new(0)).collect());
+    let started = Instant::now();
     let workers = (0..WORKERS)
         .map(|i| {
             let server = Arc::clone(&server);
             let exporter = Arc::clone(&exporter);
             let path = Arc::clone(&path);
+            let stop = Arc::clone(&stop);
+            let heartbeats = Arc::clone(&heartbeats);
             thread::Builder::new()
                 .name(format!("http-{i}"))
                 .spawn(move || {
-                    for request in server.incoming_requests() {
-                        handle(&exporter, &path, request);
+                    while !stop.load(Ordering::SeqCst) {
+                        match server.recv_timeout(WORKER_TICK) {
+                            Ok(Some(request)) => handle(&exporter, &path, request),
+                            Ok(None) => {}
+                            Err(e) => {
+                                log::debug!("http-{i}: {e}");
+                                break;
+                            }
+                        }
+                        heartbeats[i]
+                            .store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
                     }
                 })
         })
@@ -165,5 +203,8 @@ pub fn start(
         server,
         workers,
         addr,
+        stop,
+        heartbeats,
+        started,
     })
 }

@@ -18,6 +18,7 @@ pub mod command;
 pub mod expo;
 pub mod http;
 pub mod metrics;
+pub mod notify;
 pub mod parse;
 pub mod record;
 pub mod root;

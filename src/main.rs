@@ -4,10 +4,11 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use dgx_spark_exporter::cli::{self, Action, Config};
 use dgx_spark_exporter::collect::Exporter;
-use dgx_spark_exporter::{http, record, sys};
+use dgx_spark_exporter::{command, http, notify, record, sys};
 
 fn init_logging(config: &Config) {
     let mut builder = env_logger::Builder::new();
@@ -47,17 +48,58 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    log::info!(
+    let status = format!(
         "dgx-spark-exporter {} listening on {} (metrics at {}, root {})",
         dgx_spark_exporter::VERSION,
         running.addr(),
         config.telemetry_path,
         config.root.display()
     );
-    match signals.wait() {
-        Ok(sig) => log::info!("signal {sig}: shutting down"),
-        Err(e) => log::error!("waiting for signals: {e}; shutting down"),
+    log::info!("{status}");
+    let notifier = match notify::Notifier::from_env() {
+        Ok(n) => n,
+        Err(e) => {
+            log::warn!("NOTIFY_SOCKET is set but unusable: {e}");
+            None
+        }
+    };
+    let send = |state: &str| {
+        if let Some(n) = &notifier {
+            if let Err(e) = n.notify(state) {
+                log::warn!("notifying systemd ({state}): {e}");
+            }
+        }
+    };
+    send(&format!("READY=1\nSTATUS={status}"));
+    // Ping the watchdog at half its timeout, and only while a worker is
+    // still going round its loop: a wedged server is then restarted.
+    let watchdog = notify::watchdog_timeout();
+    let tick = watchdog.map_or(Duration::from_secs(3600), |w| w / 2);
+    loop {
+        match signals.wait_timeout(tick) {
+            Ok(Some(sig)) => {
+                log::info!("signal {sig}: shutting down");
+                break;
+            }
+            Ok(None) => {
+                if let Some(timeout) = watchdog {
+                    if running.serving(timeout / 2) {
+                        send("WATCHDOG=1");
+                    } else {
+                        log::error!("no HTTP worker is responsive: withholding the watchdog ping");
+                    }
+                }
+            }
+            Err(e) => {
+                log::error!("waiting for signals: {e}; shutting down");
+                break;
+            }
+        }
     }
+    send("STOPPING=1");
+    // End any nvidia-smi in flight so its scrape finishes now, not at its
+    // deadline; then let the workers finish what they are answering.
+    command::kill_running();
     running.shutdown();
     ExitCode::SUCCESS
 }

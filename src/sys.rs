@@ -8,6 +8,7 @@ use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
+use std::time::Duration;
 
 /// True for the errors a sysfs or procfs attribute returns when its value is
 /// simply not available: a missing file (`ENOENT`, `ENODEV`), an offline
@@ -170,18 +171,26 @@ impl TermSignals {
         Ok(TermSignals { set })
     }
 
-    /// Waits until `SIGTERM` or `SIGINT` arrives and returns its number.
+    /// Waits at most `timeout` for `SIGTERM` or `SIGINT`: `Some(signal)` if
+    /// one arrived, `None` if the time ran out (or another signal
+    /// interrupted the wait).
     ///
-    /// Errors: the `errno` of `sigwait`.
-    pub fn wait(&self) -> io::Result<i32> {
-        let mut sig: libc::c_int = 0;
-        // SAFETY: `self.set` is an initialised signal set and `sig` is valid
-        // writable storage.
-        let rc = unsafe { libc::sigwait(&self.set, &mut sig) };
-        if rc == 0 {
-            Ok(sig)
-        } else {
-            Err(io::Error::from_raw_os_error(rc))
+    /// Errors: the `errno` of `sigtimedwait` other than `EAGAIN`/`EINTR`.
+    pub fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<i32>> {
+        let ts = libc::timespec {
+            tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+            tv_nsec: libc::c_long::from(timeout.subsec_nanos() as i32),
+        };
+        // SAFETY: `self.set` is an initialised signal set, `ts` a valid
+        // timespec, and a null siginfo pointer is allowed.
+        let rc = unsafe { libc::sigtimedwait(&self.set, std::ptr::null_mut(), &ts) };
+        if rc >= 0 {
+            return Ok(Some(rc));
+        }
+        let e = io::Error::last_os_error();
+        match e.raw_os_error() {
+            Some(libc::EAGAIN | libc::EINTR) => Ok(None),
+            _ => Err(e),
         }
     }
 }
