@@ -124,12 +124,21 @@ fn the_dashboard_only_queries_metrics_the_exporter_emits() {
     let expr = Regex::new(r#""expr":\s*"((?:[^"\\]|\\.)*)""#).unwrap();
     let mut queried = BTreeSet::new();
     for c in expr.captures_iter(&dashboard) {
-        let text = c.get(1).unwrap().as_str().replace("\\\"", "\"").replace("\\\\", "\\");
+        let text = c
+            .get(1)
+            .unwrap()
+            .as_str()
+            .replace("\\\"", "\"")
+            .replace("\\\\", "\\");
         queried.extend(metric_names(&text));
     }
     // Template variables: label_values(metric, label).
     let label_values = Regex::new(r"label_values\(\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*,").unwrap();
-    queried.extend(label_values.captures_iter(&dashboard).map(|c| c[1].to_string()));
+    queried.extend(
+        label_values
+            .captures_iter(&dashboard)
+            .map(|c| c[1].to_string()),
+    );
     assert!(queried.len() >= 15, "{queried:?}");
     let unknown: Vec<_> = queried.difference(&emitted).collect();
     assert!(
