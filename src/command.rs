@@ -6,7 +6,6 @@
 //! killed with `SIGKILL` and reaped, so neither a zombie nor an orphaned
 //! grandchild is left behind, and the caller gets [`CommandErrorKind::Timeout`].
 
-use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
@@ -75,20 +74,31 @@ impl fmt::Display for CommandError {
 
 impl std::error::Error for CommandError {}
 
-/// Process groups of the commands running now, so that shutdown can end
-/// them ([`kill_running`]) instead of waiting out their deadline.
-static RUNNING: Mutex<Option<HashSet<u32>>> = Mutex::new(None);
+/// The commands running now, by process group, so that shutdown can end
+/// them ([`kill_running`]) instead of waiting out their deadline; and
+/// whether shutdown has begun, after which new commands are killed at once.
+struct Running {
+    pgids: Vec<u32>,
+    stopping: bool,
+}
 
-fn running() -> std::sync::MutexGuard<'static, Option<HashSet<u32>>> {
+static RUNNING: Mutex<Running> = Mutex::new(Running {
+    pgids: Vec::new(),
+    stopping: false,
+});
+
+fn running() -> std::sync::MutexGuard<'static, Running> {
     RUNNING.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Kills every command [`run`] is waiting for (with its process group);
-/// each of those calls then returns at once with the command's failure.
-/// For a clean shutdown: no in-flight scrape waits for a hung `nvidia-smi`
-/// and no child outlives the exporter.
+/// Kills every command [`run`] is waiting for (with its process group), and
+/// every command started from now on; each of those calls then returns at
+/// once with the command's failure. For a clean shutdown: no scrape in
+/// flight waits for a hung `nvidia-smi`, and no child outlives the exporter.
 pub fn kill_running() {
-    for pgid in running().iter().flatten() {
+    let mut r = running();
+    r.stopping = true;
+    for pgid in &r.pgids {
         let _ = crate::sys::kill_process_group(*pgid);
     }
 }
@@ -97,17 +107,21 @@ pub fn kill_running() {
 struct Registered(u32);
 
 impl Registered {
+    /// Registers `pgid`; kills it at once if shutdown has begun (under the
+    /// same lock as [`kill_running`], so no command slips between the two).
     fn new(pgid: u32) -> Registered {
-        running().get_or_insert_with(HashSet::new).insert(pgid);
+        let mut r = running();
+        r.pgids.push(pgid);
+        if r.stopping {
+            let _ = crate::sys::kill_process_group(pgid);
+        }
         Registered(pgid)
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        if let Some(set) = running().as_mut() {
-            set.remove(&self.0);
-        }
+        running().pgids.retain(|p| *p != self.0);
     }
 }
 
