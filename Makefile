@@ -7,8 +7,9 @@ X86_64  := x86_64-unknown-linux-musl
 DIST    := dist
 # The static binary for this machine, used by `make install`.
 HOST_ARCH := $(shell uname -m)
-PREFIX  ?= /usr/local
-UNIT_DIR ?= /etc/systemd/system
+# The unit's ExecStart names this path.
+BIN_PATH := /usr/local/bin/$(BIN)
+UNIT_DIR := /etc/systemd/system
 HOSTS   ?=
 SSH     ?= ssh
 SCP     ?= scp
@@ -56,30 +57,36 @@ x86_64: ## static x86_64 binary -> dist/dgx-spark-exporter-x86_64
 
 static: aarch64 x86_64 verify ## both static binaries, checked
 
-verify: ## fail unless every dist/ binary is static (no interpreter, no shared libs)
-	@for f in $(DIST)/$(BIN)-*; do \
-	  if readelf -lW $$f | grep -q INTERP; then echo "$$f: has an interpreter (dynamic)"; exit 1; fi; \
-	  if readelf -dW $$f | grep -q NEEDED; then echo "$$f: needs shared libraries"; exit 1; fi; \
+verify: ## fail unless both dist/ binaries exist and are static (no interpreter, no shared libs)
+	@command -v readelf >/dev/null || { echo "verify: readelf not found (Debian: binutils)"; exit 1; }
+	@set -e; for arch in aarch64 x86_64; do f=$(DIST)/$(BIN)-$$arch; \
+	  test -x $$f || { echo "verify: $$f missing (make $$arch)"; exit 1; }; \
+	  prog=$$(readelf -lW $$f); dyn=$$(readelf -dW $$f); \
+	  if echo "$$prog" | grep -q INTERP; then echo "$$f: has an interpreter (dynamic)"; exit 1; fi; \
+	  if echo "$$dyn" | grep -q NEEDED; then echo "$$f: needs shared libraries"; exit 1; fi; \
 	  echo "$$f: static, $$(stat -c %s $$f) bytes"; done
 
-install: ## as root: binary to $(PREFIX)/bin, unit to $(UNIT_DIR), enable and start
+install: ## as root: binary to /usr/local/bin, unit to /etc/systemd/system, enable and (re)start
 	@test -x $(DIST)/$(BIN)-$(HOST_ARCH) || { echo "run make $(HOST_ARCH) first"; exit 2; }
-	install -D -m 0755 $(DIST)/$(BIN)-$(HOST_ARCH) $(PREFIX)/bin/$(BIN)
+	install -D -m 0755 $(DIST)/$(BIN)-$(HOST_ARCH) $(BIN_PATH)
 	install -D -m 0644 $(BIN).service $(UNIT_DIR)/$(BIN).service
 	systemctl daemon-reload
-	systemctl enable --now $(BIN)
+	systemctl enable $(BIN)
+	systemctl restart $(BIN)
 
+# Each host needs ssh access and passwordless sudo (the remote commands run
+# without a terminal). Uploads go to per-run names under /tmp.
 deploy: ## HOSTS="spark1 spark2": copy the aarch64 binary and unit over ssh, restart; stops at the first failure
 	@test -n "$(HOSTS)" || { echo 'usage: make deploy HOSTS="spark1 spark2"'; exit 2; }
 	@test -x $(DIST)/$(BIN)-aarch64 || { echo "run make aarch64 first"; exit 2; }
-	@for h in $(HOSTS); do \
+	@tag=$$$$-$$(date +%s); for h in $(HOSTS); do \
 	  echo "deploy: $$h"; \
-	  $(SCP) -q $(DIST)/$(BIN)-aarch64 $$h:/tmp/$(BIN).new && \
-	  $(SCP) -q $(BIN).service $$h:/tmp/$(BIN).service.new && \
-	  $(SSH) $$h 'sudo install -m 0755 /tmp/$(BIN).new $(PREFIX)/bin/$(BIN) && \
-	    sudo install -m 0644 /tmp/$(BIN).service.new $(UNIT_DIR)/$(BIN).service && \
-	    rm -f /tmp/$(BIN).new /tmp/$(BIN).service.new && \
-	    sudo systemctl daemon-reload && sudo systemctl enable $(BIN) && \
-	    sudo systemctl restart $(BIN) && systemctl is-active --quiet $(BIN)' \
+	  $(SCP) -q $(DIST)/$(BIN)-aarch64 $$h:/tmp/$(BIN).$$tag && \
+	  $(SCP) -q $(BIN).service $$h:/tmp/$(BIN).service.$$tag && \
+	  $(SSH) $$h "sudo -n install -m 0755 /tmp/$(BIN).$$tag $(BIN_PATH) && \
+	    sudo -n install -m 0644 /tmp/$(BIN).service.$$tag $(UNIT_DIR)/$(BIN).service && \
+	    rm -f /tmp/$(BIN).$$tag /tmp/$(BIN).service.$$tag && \
+	    sudo -n systemctl daemon-reload && sudo -n systemctl enable $(BIN) && \
+	    sudo -n systemctl restart $(BIN) && systemctl is-active --quiet $(BIN)" \
 	  || { echo "deploy: FAILED on $$h"; exit 1; }; \
 	done

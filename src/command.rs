@@ -182,30 +182,36 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
     let out_rx = child.stdout.take().map(drain_in_thread);
     let err_rx = child.stderr.take().map(drain_in_thread);
     let mut attempt = 0;
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() >= timeout => {
-                let _ = crate::sys::kill_process_group(child.id());
+    // Wait for the exit without reaping: while the child is an unreaped
+    // zombie its pid, the group id, cannot be reused, so killing the group
+    // below can only hit the child's own descendants.
+    let pid = child.id();
+    loop {
+        match crate::sys::has_exited(pid) {
+            Ok(true) => break,
+            Ok(false) if start.elapsed() >= timeout => {
+                let _ = crate::sys::kill_process_group(pid);
                 let _ = child.kill();
+                drop(registered);
                 let _ = child.wait();
                 return Err(fail(CommandErrorKind::Timeout(timeout)));
             }
-            Ok(None) => {
+            Ok(false) => {
                 attempt += 1;
                 thread::sleep(poll_interval(attempt));
             }
             Err(e) => {
-                let _ = crate::sys::kill_process_group(child.id());
+                let _ = crate::sys::kill_process_group(pid);
+                let _ = child.kill();
+                drop(registered);
                 let _ = child.wait();
                 return Err(fail(CommandErrorKind::Wait(e)));
             }
         }
-    };
+    }
     // The child has exited; a grandchild could still hold the pipes open, so
-    // wait for the drains only until the deadline, then kill the group (which
-    // still exists, since a member holds the pipe) and take what was read.
-    let pid = child.id();
+    // wait for the drains only until the deadline, then kill the group and
+    // take what was read.
     let collect = |rx: Option<mpsc::Receiver<Vec<u8>>>| {
         let Some(rx) = rx else { return Vec::new() };
         let remaining = timeout
@@ -219,7 +225,9 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
     };
     let stdout = collect(out_rx);
     let stderr = collect(err_rx);
+    // Deregister before reaping, so kill_running never names a reaped pid.
     drop(registered);
+    let status = child.wait().map_err(|e| fail(CommandErrorKind::Wait(e)))?;
     if !status.success() {
         let text = if stderr.is_empty() { &stdout } else { &stderr };
         let message = String::from_utf8_lossy(text)

@@ -6,7 +6,7 @@
 //! workers; collectors keep their shared state behind locks.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::thread::{self, JoinHandle};
@@ -122,6 +122,9 @@ pub struct Running {
     workers: Vec<JoinHandle<()>>,
     addr: SocketAddr,
     stop: Arc<AtomicBool>,
+    /// Set when the server can no longer take connections (tiny_http's
+    /// accept thread ends on its first accept error).
+    dead: Arc<AtomicBool>,
     /// Per worker: milliseconds since `started` at its last loop.
     heartbeats: Arc<Vec<AtomicU64>>,
     started: Instant,
@@ -137,6 +140,9 @@ impl Running {
     /// waited [`WORKER_TICK`] for one) within `max_age` (at least two ticks):
     /// the server is not wedged. The systemd watchdog ping is sent on this.
     pub fn serving(&self, max_age: Duration) -> bool {
+        if self.is_dead() {
+            return false;
+        }
         let now = self.started.elapsed().as_millis() as u64;
         let max_age = max_age.max(2 * WORKER_TICK).as_millis() as u64;
         self.heartbeats
@@ -144,8 +150,32 @@ impl Running {
             .any(|h| now.saturating_sub(h.load(Ordering::Relaxed)) <= max_age)
     }
 
-    /// Stops taking requests, lets the workers finish the ones in flight,
-    /// joins them, and closes the listener.
+    /// Whether the server has stopped accepting connections for good: an
+    /// accept error ended tiny_http's accept thread (a worker saw the error),
+    /// or that thread is gone and took the listener with it (a connection to
+    /// our own address is refused; this catches a panic in the thread, e.g.
+    /// when cloning an accepted socket fails with `EMFILE`). The process
+    /// should then exit so that its supervisor starts a fresh one.
+    pub fn is_dead(&self) -> bool {
+        if self.dead.load(Ordering::SeqCst) {
+            return true;
+        }
+        let mut probe = self.addr;
+        if probe.ip().is_unspecified() {
+            let loopback: IpAddr = match probe {
+                SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+                SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+            };
+            probe.set_ip(loopback);
+        }
+        matches!(
+            TcpStream::connect_timeout(&probe, Duration::from_secs(1)),
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused
+        )
+    }
+
+    /// Stops taking requests, lets the workers answer the ones in flight and
+    /// those already queued, joins them, and closes the listener.
     pub fn shutdown(self) {
         self.stop.store(true, Ordering::SeqCst);
         for _ in &self.workers {
@@ -171,6 +201,7 @@ pub fn start(
     let server = Arc::new(server);
     let path: Arc<str> = telemetry_path.into();
     let stop = Arc::new(AtomicBool::new(false));
+    let dead = Arc::new(AtomicBool::new(false));
     let heartbeats: Arc<Vec<AtomicU64>> =
         Arc::new((0..WORKERS).map(|_| AtomicU64::new(0)).collect());
     let started = Instant::now();
@@ -179,7 +210,7 @@ pub fn start(
             let server = Arc::clone(&server);
             let exporter = Arc::clone(&exporter);
             let path = Arc::clone(&path);
-            let stop = Arc::clone(&stop);
+            let (stop, dead) = (Arc::clone(&stop), Arc::clone(&dead));
             let heartbeats = Arc::clone(&heartbeats);
             thread::Builder::new()
                 .name(format!("http-{i}"))
@@ -189,12 +220,17 @@ pub fn start(
                             Ok(Some(request)) => handle(&exporter, &path, request),
                             Ok(None) => {}
                             Err(e) => {
-                                log::debug!("http-{i}: {e}");
+                                log::error!("the HTTP server stopped accepting connections: {e}");
+                                dead.store(true, Ordering::SeqCst);
                                 break;
                             }
                         }
-                        heartbeats[i]
-                            .store(started.elapsed().as_millis() as u64, Ordering::Relaxed);
+                        let now = started.elapsed().as_millis() as u64;
+                        heartbeats[i].store(now, Ordering::Relaxed);
+                    }
+                    // Answer what was accepted before the stop.
+                    while let Ok(Some(request)) = server.try_recv() {
+                        handle(&exporter, &path, request);
                     }
                 })
         })
@@ -204,6 +240,7 @@ pub fn start(
         workers,
         addr,
         stop,
+        dead,
         heartbeats,
         started,
     })

@@ -71,14 +71,24 @@ fn serve(config: Config) -> ExitCode {
         }
     };
     send(&format!("READY=1\nSTATUS={status}"));
-    // Ping the watchdog at half its timeout, and only while a worker is
-    // still going round its loop: a wedged server is then restarted.
+    // Wake every second (or at half the watchdog timeout, if shorter): ping
+    // the watchdog only while a worker is still going round its loop, so a
+    // wedged server is restarted; exit at once if the server can no longer
+    // accept connections, so a fresh process takes over.
     let watchdog = notify::watchdog_timeout();
-    let tick = watchdog.map_or(Duration::from_secs(3600), |w| w / 2);
+    let tick = watchdog.map_or(Duration::from_secs(1), |w| {
+        (w / 2).min(Duration::from_secs(1))
+    });
+    let mut code = ExitCode::SUCCESS;
     loop {
         match signals.wait_timeout(tick) {
             Ok(Some(sig)) => {
                 log::info!("signal {sig}: shutting down");
+                break;
+            }
+            Ok(None) if running.is_dead() => {
+                log::error!("the HTTP server cannot accept connections any more: exiting");
+                code = ExitCode::FAILURE;
                 break;
             }
             Ok(None) => {
@@ -101,7 +111,7 @@ fn serve(config: Config) -> ExitCode {
     // deadline; then let the workers finish what they are answering.
     command::kill_running();
     running.shutdown();
-    ExitCode::SUCCESS
+    code
 }
 
 fn main() -> ExitCode {

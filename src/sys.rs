@@ -121,6 +121,33 @@ pub fn max_open_files() -> Option<u64> {
     }
 }
 
+/// Whether child `pid` has exited, without reaping it (`waitid` with
+/// `WEXITED | WNOHANG | WNOWAIT`). While it stays unreaped its pid, which is
+/// also its process-group id, cannot be reused, so the group can still be
+/// killed safely; reap it afterwards with `Child::wait`.
+///
+/// Errors: the `errno` of `waitid` (`ECHILD` if `pid` is not our child).
+pub fn has_exited(pid: u32) -> io::Result<bool> {
+    let id = libc::id_t::from(pid);
+    // SAFETY: all-zero is a valid `siginfo_t`.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `info` is valid writable storage; the flags only query.
+    let rc = unsafe {
+        libc::waitid(
+            libc::P_PID,
+            id,
+            &mut info,
+            libc::WEXITED | libc::WNOHANG | libc::WNOWAIT,
+        )
+    };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: `waitid` filled `info`; with WNOHANG and no state change the
+    // pid field is left 0, which POSIX specifies for this case.
+    Ok(unsafe { info.si_pid() } != 0)
+}
+
 /// Sends `SIGKILL` to every process in process group `pgid`.
 ///
 /// Used to end a timed-out `nvidia-smi` together with anything it spawned;
@@ -178,7 +205,9 @@ impl TermSignals {
     /// Errors: the `errno` of `sigtimedwait` other than `EAGAIN`/`EINTR`.
     pub fn wait_timeout(&self, timeout: Duration) -> io::Result<Option<i32>> {
         let ts = libc::timespec {
-            tv_sec: libc::time_t::try_from(timeout.as_secs()).unwrap_or(libc::time_t::MAX),
+            // 64-bit on every target we build for; `as _` avoids naming
+            // `time_t`, which the libc crate deprecates on musl.
+            tv_sec: i64::try_from(timeout.as_secs()).unwrap_or(i64::MAX) as _,
             tv_nsec: libc::c_long::from(timeout.subsec_nanos() as i32),
         };
         // SAFETY: `self.set` is an initialised signal set, `ts` a valid

@@ -61,6 +61,9 @@ fn aarch64_build_under_qemu_prints_what_the_native_build_prints() {
             common::without_volatile(&once("qemu-aarch64-static", &[arm.to_str().unwrap()], &dir));
         assert!(native.contains("cpu_usage_percent"), "{native}");
         assert_eq!(emulated, native, "{}", dir.display());
+        // And both are built from the code under test, not a stale dist/.
+        let library = common::without_volatile(&common::render_fixture(&dir));
+        assert_eq!(native, library, "dist/ is stale: run make aarch64 x86_64");
         checked += 1;
     }
     assert!(checked >= 2);

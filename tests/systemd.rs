@@ -78,7 +78,7 @@ fn exit_within(child: &mut Child, limit: Duration) -> Option<i32> {
         }
         if start.elapsed() > limit {
             let _ = child.kill();
-            panic!("still running {limit:?} after SIGTERM");
+            panic!("still running {limit:?} later");
         }
         std::thread::sleep(Duration::from_millis(10));
     }
@@ -258,4 +258,47 @@ fn the_unit_is_hardened_to_an_exposure_of_at_most_2() {
         .and_then(|(_, rest)| rest.split_whitespace().next()?.parse().ok())
         .unwrap_or_else(|| panic!("no exposure level in:\n{report}"));
     assert!(level <= 2.0, "exposure {level}");
+}
+
+#[test]
+fn a_server_that_cannot_accept_any_more_exits_instead_of_pinging_on() {
+    // With 40 file descriptors, holding 60 connections makes accept() fail
+    // (EMFILE), which ends tiny_http's accept thread for good. The process
+    // must then stop pinging the watchdog and exit non-zero so systemd
+    // starts a fresh one.
+    let dir = common::tmp_dir("sd-dead");
+    let sock_path = dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut child = Command::new("sh")
+        .args([
+            "-c",
+            &format!(
+                "ulimit -n 40 && exec {BIN} --web.listen-address 127.0.0.1:0 --no-collector.gpu --log.level error"
+            ),
+        ])
+        .env("NOTIFY_SOCKET", &sock_path)
+        .env("WATCHDOG_USEC", "400000")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = recv(&sock);
+    let addr = ready
+        .split("listening on ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let held: Vec<TcpStream> = (0..60)
+        .filter_map(|_| TcpStream::connect(&addr).ok())
+        .collect();
+    // (Connections are refused once the listener is gone.)
+    assert!(!held.is_empty());
+    let code = exit_within(&mut child, Duration::from_secs(5));
+    assert_eq!(code, Some(1));
+    drop(held);
 }
