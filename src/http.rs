@@ -137,7 +137,7 @@ impl Running {
     }
 
     /// Whether some worker has gone round its loop (answered a request or
-    /// waited [`WORKER_TICK`] for one) within `max_age` (at least two ticks):
+    /// waited half a second for one) within `max_age` (at least two ticks):
     /// the server is not wedged. The systemd watchdog ping is sent on this.
     pub fn serving(&self, max_age: Duration) -> bool {
         if self.is_dead() {

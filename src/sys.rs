@@ -167,7 +167,7 @@ pub fn kill_process_group(pgid: u32) -> io::Result<()> {
 }
 
 /// A set of termination signals (`SIGTERM`, `SIGINT`) blocked in the calling
-/// thread, to be waited for with [`TermSignals::wait`].
+/// thread, to be waited for with [`TermSignals::wait_timeout`].
 ///
 /// Create it in `main` before any thread is spawned: threads inherit the
 /// signal mask, so the signals then reach only the waiting thread and no

@@ -3,40 +3,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use dgx_spark_exporter::collect::{Exporter, Options};
 use dgx_spark_exporter::http;
 use dgx_spark_exporter::root::Root;
-
-struct Response {
-    status: u16,
-    headers: String,
-    body: String,
-}
-
-fn request(addr: SocketAddr, method: &str, path: &str) -> Response {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let raw = String::from_utf8(raw).unwrap();
-    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    Response {
-        status,
-        headers: head.to_lowercase(),
-        body: body.to_string(),
-    }
-}
 
 fn start() -> http::Running {
     let exporter = Arc::new(Exporter::new(
@@ -52,7 +24,7 @@ fn metrics_landing_page_404_405_and_head() {
     let server = start();
     let addr = server.addr();
 
-    let r = request(addr, "GET", "/metrics");
+    let r = common::request(addr, "GET", "/metrics");
     assert_eq!(r.status, 200);
     assert!(
         r.headers
@@ -64,23 +36,23 @@ fn metrics_landing_page_404_405_and_head() {
     assert_eq!(common::without_volatile(&r.body), expected);
     assert!(r.body.contains("process_resident_memory_bytes "));
 
-    let r = request(addr, "GET", "/metrics?debug=1");
+    let r = common::request(addr, "GET", "/metrics?debug=1");
     assert_eq!(r.status, 200, "query strings are ignored");
 
-    let r = request(addr, "GET", "/");
+    let r = common::request(addr, "GET", "/");
     assert_eq!(r.status, 200);
     assert!(r.body.contains("href=\"/metrics\""), "{}", r.body);
     assert!(r.body.contains(dgx_spark_exporter::VERSION));
 
-    assert_eq!(request(addr, "GET", "/nope").status, 404);
-    assert_eq!(request(addr, "GET", "/../etc/passwd").status, 404);
+    assert_eq!(common::request(addr, "GET", "/nope").status, 404);
+    assert_eq!(common::request(addr, "GET", "/../etc/passwd").status, 404);
 
-    let r = request(addr, "POST", "/metrics");
+    let r = common::request(addr, "POST", "/metrics");
     assert_eq!(r.status, 405);
     assert!(r.headers.contains("allow: get, head"), "{}", r.headers);
-    assert_eq!(request(addr, "DELETE", "/").status, 405);
+    assert_eq!(common::request(addr, "DELETE", "/").status, 405);
 
-    let r = request(addr, "HEAD", "/metrics");
+    let r = common::request(addr, "HEAD", "/metrics");
     assert_eq!(r.status, 200);
     assert!(r.body.is_empty());
 
@@ -95,7 +67,7 @@ fn concurrent_scrapes_all_succeed_and_agree() {
         .map(|_| {
             std::thread::spawn(move || {
                 (0..10)
-                    .map(|_| request(addr, "GET", "/metrics"))
+                    .map(|_| common::request(addr, "GET", "/metrics"))
                     .collect::<Vec<_>>()
             })
         })

@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixDatagram;
@@ -15,16 +14,15 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dgx-spark-exporter");
 
-/// Starts the exporter on 127.0.0.1:0 with a notify socket; returns the
-/// child, the socket, and the address from its `STATUS=` line.
-fn start(dir: &Path, extra: &[&str]) -> (Child, UnixDatagram, String) {
+/// Spawns `cmd` (the exporter, or a shell that execs it) with a notify
+/// socket and a 400 ms watchdog; returns the child, the socket, and the
+/// address from its `READY=1` status line.
+fn launch(dir: &Path, mut cmd: Command) -> (Child, UnixDatagram, String) {
     let sock_path = dir.join("notify.sock");
     let sock = UnixDatagram::bind(&sock_path).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(20)))
         .unwrap();
-    let child = Command::new(BIN)
-        .args(["--web.listen-address", "127.0.0.1:0", "--log.level", "warn"])
-        .args(extra)
+    let child = cmd
         .env("NOTIFY_SOCKET", &sock_path)
         .env("WATCHDOG_USEC", "400000")
         .stdout(Stdio::null())
@@ -42,23 +40,18 @@ fn start(dir: &Path, extra: &[&str]) -> (Child, UnixDatagram, String) {
     (child, sock, addr.to_string())
 }
 
+/// Starts the exporter on 127.0.0.1:0 (see [`launch`]) with `extra` flags.
+fn start(dir: &Path, extra: &[&str]) -> (Child, UnixDatagram, String) {
+    let mut cmd = Command::new(BIN);
+    cmd.args(["--web.listen-address", "127.0.0.1:0", "--log.level", "warn"])
+        .args(extra);
+    launch(dir, cmd)
+}
+
 fn recv(sock: &UnixDatagram) -> String {
     let mut buf = [0u8; 1024];
     let n = sock.recv(&mut buf).expect("a notification");
     String::from_utf8_lossy(&buf[..n]).into_owned()
-}
-
-fn get(addr: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    write!(
-        s,
-        "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut out = String::new();
-    s.read_to_string(&mut out).unwrap();
-    out
 }
 
 fn terminate(child: &Child) {
@@ -98,7 +91,7 @@ fn ready_watchdog_and_clean_exit_on_sigterm() {
         "{:?}",
         start.elapsed()
     );
-    assert!(get(&addr).starts_with("HTTP/1.1 200"));
+    assert_eq!(common::request(&addr, "GET", "/metrics").status, 200);
     terminate(&child);
     assert_eq!(exit_within(&mut child, Duration::from_secs(1)), Some(0));
     let mut last = String::new();
@@ -142,7 +135,7 @@ fn sigterm_during_a_hung_nvidia_smi_exits_at_once_and_kills_it() {
             "30s",
         ],
     );
-    let scrape = std::thread::spawn(move || get(&addr));
+    let scrape = std::thread::spawn(move || common::request(&addr, "GET", "/metrics"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pidfile.exists() {
         assert!(
@@ -155,7 +148,8 @@ fn sigterm_during_a_hung_nvidia_smi_exits_at_once_and_kills_it() {
     assert_eq!(exit_within(&mut child, Duration::from_secs(1)), Some(0));
     // The scrape in flight was answered, without the killed GPU's values.
     let response = scrape.join().unwrap();
-    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert_eq!(response.status, 200, "{}", response.body);
+    let response = response.body;
     assert!(response.contains(r#"dgx_spark_exporter_collector_success{collector="gpu"} 0"#));
     assert!(response.contains(r#"dgx_spark_exporter_collector_success{collector="meminfo"} 1"#));
     // And nvidia-smi's child is not left running.
@@ -267,32 +261,15 @@ fn a_server_that_cannot_accept_any_more_exits_instead_of_pinging_on() {
     // must then stop pinging the watchdog and exit non-zero so systemd
     // starts a fresh one.
     let dir = common::tmp_dir("sd-dead");
-    let sock_path = dir.join("notify.sock");
-    let sock = UnixDatagram::bind(&sock_path).unwrap();
-    sock.set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let mut child = Command::new("sh")
-        .args([
-            "-c",
-            &format!(
-                "ulimit -n 40 && exec {BIN} --web.listen-address 127.0.0.1:0 --no-collector.gpu --log.level error"
-            ),
-        ])
-        .env("NOTIFY_SOCKET", &sock_path)
-        .env("WATCHDOG_USEC", "400000")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let ready = recv(&sock);
-    let addr = ready
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        &format!(
+            "ulimit -n 40 && exec {BIN} --web.listen-address 127.0.0.1:0 --no-collector.gpu --log.level error"
+        ),
+    ])
+    .stderr(Stdio::null());
+    let (mut child, _sock, addr) = launch(&dir, cmd);
     let held: Vec<TcpStream> = (0..60)
         .filter_map(|_| TcpStream::connect(&addr).ok())
         .collect();

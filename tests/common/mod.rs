@@ -2,7 +2,10 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use dgx_spark_exporter::collect::{Exporter, Options};
 use dgx_spark_exporter::metrics;
@@ -95,5 +98,37 @@ pub fn copy_tree(src: &Path, dst: &Path) {
         } else {
             std::fs::copy(entry.path(), &to).unwrap();
         }
+    }
+}
+
+/// An HTTP response as the tests see it.
+pub struct Response {
+    /// Status code.
+    pub status: u16,
+    /// The head (status line and headers), lower-cased.
+    pub headers: String,
+    /// The body.
+    pub body: String,
+}
+
+/// Sends one raw HTTP/1.1 request (`Connection: close`) and reads the whole
+/// response, waiting at most 30 s.
+pub fn request(addr: impl ToSocketAddrs, method: &str, path: &str) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8(raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    Response {
+        status,
+        headers: head.to_lowercase(),
+        body: body.to_string(),
     }
 }
