@@ -91,7 +91,8 @@ enum Gpu {
 /// Copies what a root reads into a fixture directory.
 #[derive(Debug)]
 struct Recorder {
-    dir: PathBuf,
+    /// The fixture directory written to; `None` only lists what is read.
+    dir: Option<PathBuf>,
     /// Files read, in order, as relative paths (also used by the bench).
     read: Mutex<Vec<String>>,
     /// Directories listed, in order, as relative paths (for the bench).
@@ -136,7 +137,7 @@ impl Root {
     /// ([`Root::files_read`]).
     pub fn recording(mut self, dir: Option<PathBuf>) -> Root {
         self.recorder = Some(Recorder {
-            dir: dir.unwrap_or_default(),
+            dir,
             read: Mutex::new(Vec::new()),
             listed: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
@@ -181,10 +182,8 @@ impl Root {
     fn record_file(&self, rel: &str, content: &[u8]) {
         let Some(rec) = &self.recorder else { return };
         lock(&rec.read).push(rel.to_string());
-        if rec.dir.as_os_str().is_empty() {
-            return;
-        }
-        let dest = rec.dir.join(rel);
+        let Some(dir) = &rec.dir else { return };
+        let dest = dir.join(rel);
         let written = dest
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
@@ -292,10 +291,7 @@ impl Root {
     /// recreated with its `uevent` file, since git keeps no empty directory.
     pub fn is_dir(&self, rel: &str) -> bool {
         let is_dir = self.path(rel).is_dir();
-        let writing = self
-            .recorder
-            .as_ref()
-            .is_some_and(|r| !r.dir.as_os_str().is_empty());
+        let writing = self.recorder.as_ref().is_some_and(|r| r.dir.is_some());
         if is_dir && writing {
             let uevent = format!("{rel}/uevent");
             let content = fs::read(self.path(&uevent)).unwrap_or_default();
@@ -332,43 +328,11 @@ impl Root {
             }
         };
         if let Some(rec) = &self.recorder {
-            if !rec.dir.as_os_str().is_empty() {
-                self.append_statvfs(rec, mountpoint, &stat);
+            if let Some(dir) = &rec.dir {
+                append_statvfs(rec, dir, mountpoint, &stat);
             }
         }
         Ok(stat)
-    }
-
-    fn append_statvfs(&self, rec: &Recorder, mountpoint: &str, s: &StatVfs) {
-        let dest = rec.dir.join(STATVFS_FILE);
-        let new = !dest.exists();
-        let result = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&dest)
-            .and_then(|mut f| {
-                if new {
-                    writeln!(
-                        f,
-                        "# mountpoint f_bsize f_frsize f_blocks f_bfree f_bavail f_files f_ffree"
-                    )?;
-                }
-                writeln!(
-                    f,
-                    "{} {} {} {} {} {} {} {}",
-                    parse::statvfs::escape(mountpoint),
-                    s.bsize,
-                    s.frsize,
-                    s.blocks,
-                    s.bfree,
-                    s.bavail,
-                    s.files,
-                    s.ffree
-                )
-            });
-        if let Err(e) = result {
-            lock(&rec.errors).push(format!("writing {}: {e}", dest.display()));
-        }
     }
 
     /// Whether this root has an `nvidia-smi` to ask: a binary was given or
@@ -424,6 +388,39 @@ impl Root {
             Err(e) => self.record_file(QUERY_GPU_ERROR_FILE, format!("{e}\n").as_bytes()),
         }
         result
+    }
+}
+
+/// Appends the `statvfs` line of `mountpoint` to the fixture in `dir`.
+fn append_statvfs(rec: &Recorder, dir: &Path, mountpoint: &str, s: &StatVfs) {
+    let dest = dir.join(STATVFS_FILE);
+    let new = !dest.exists();
+    let result = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&dest)
+        .and_then(|mut f| {
+            if new {
+                writeln!(
+                    f,
+                    "# mountpoint f_bsize f_frsize f_blocks f_bfree f_bavail f_files f_ffree"
+                )?;
+            }
+            writeln!(
+                f,
+                "{} {} {} {} {} {} {} {}",
+                parse::statvfs::escape(mountpoint),
+                s.bsize,
+                s.frsize,
+                s.blocks,
+                s.bfree,
+                s.bavail,
+                s.files,
+                s.ffree
+            )
+        });
+    if let Err(e) = result {
+        lock(&rec.errors).push(format!("writing {}: {e}", dest.display()));
     }
 }
 
