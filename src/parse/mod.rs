@@ -9,12 +9,17 @@
 
 pub mod cpulist;
 pub mod diskstats;
+pub mod loadavg;
 pub mod meminfo;
+pub mod mounts;
+pub mod netdev;
 pub mod nvidia_smi;
 pub mod pid_stat;
+pub mod pressure;
 pub mod stat;
 pub mod statvfs;
 pub mod sysfs;
+pub mod udev;
 
 use std::fmt;
 

@@ -63,9 +63,81 @@ pub fn string_value<'a>(source: &'static str, text: &'a str) -> Result<&'a str, 
     Ok(t)
 }
 
+/// Parses an integer attribute printed either in decimal (`mtu`, `speed`,
+/// which is `-1` when unknown) or in hex with a `0x` prefix (`flags`
+/// `0x1003`, `dev_id` `0x0`, printed with `%#x` by `net/core/net-sysfs.c`).
+///
+/// Errors: as [`i64_value`], or hex digits that do not fit an `i64`.
+pub fn int_value(source: &'static str, text: &str) -> Result<i64, ParseError> {
+    let t = strip_newline(text).trim();
+    if let Some(hex) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        if !hex.is_empty() && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            if let Ok(v) = i64::from_str_radix(hex, 16) {
+                return Ok(v);
+            }
+        }
+        return Err(ParseError::new(source, 1, "one hex number after 0x", text));
+    }
+    whole_i64(t)
+        .map(|(_, v)| v)
+        .map_err(|_| ParseError::new(source, 1, "one decimal or 0x-prefixed hex number", text))
+}
+
+/// Parses a decimal attribute that may carry a fraction, as node_exporter
+/// reads hwmon values (Go `strconv.ParseFloat`): `41700`, `-5`, `3.3`.
+///
+/// Errors: empty text, more than one value, text that is not a finite
+/// decimal number (`inf`, `nan`, hex and words are refused).
+pub fn f64_value(source: &'static str, text: &str) -> Result<f64, ParseError> {
+    let t = strip_newline(text).trim();
+    let plain = !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'))
+        && t.chars().any(|c| c.is_ascii_digit());
+    match t.parse::<f64>() {
+        Ok(v) if plain && v.is_finite() => Ok(v),
+        _ => Err(ParseError::new(source, 1, "one decimal number", text)),
+    }
+}
+
+/// A free-text attribute that may be empty (`ifalias`, a `broadcast` of a
+/// point-to-point link): the text without its trailing newline.
+pub fn text_value(text: &str) -> &str {
+    strip_newline(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_or_decimal_integers() {
+        assert_eq!(int_value("t", "0x1003\n"), Ok(0x1003));
+        assert_eq!(int_value("t", "0x0\n"), Ok(0));
+        assert_eq!(int_value("t", "-1\n"), Ok(-1));
+        assert_eq!(int_value("t", "9000\n"), Ok(9000));
+        assert!(int_value("t", "0x\n").is_err());
+        assert!(int_value("t", "0xzz\n").is_err());
+        assert!(int_value("t", "0xffffffffffffffffff\n").is_err());
+        assert!(int_value("t", "up\n").is_err());
+        assert!(int_value("t", "").is_err());
+    }
+
+    #[test]
+    fn decimal_floats() {
+        assert_eq!(f64_value("t", "41700\n"), Ok(41700.0));
+        assert_eq!(f64_value("t", "-5\n"), Ok(-5.0));
+        assert_eq!(f64_value("t", "3.3"), Ok(3.3));
+        for bad in ["", "\n", "nan", "inf", "1 2", "0x10", "NC", "."] {
+            assert!(f64_value("t", bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn free_text_may_be_empty() {
+        assert_eq!(text_value("\n"), "");
+        assert_eq!(text_value("uplink to rack 4\n"), "uplink to rack 4");
+    }
 
     #[test]
     fn unsigned_values() {
