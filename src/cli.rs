@@ -10,7 +10,11 @@ use std::time::Duration;
 
 use regex_lite::Regex;
 
-use crate::collect::{Collector, DEFAULT_CPU_ZONE_TYPE, DEFAULT_DISK_EXCLUDE, Options};
+use crate::collect::filesystem::{DEFAULT_FS_TYPES_EXCLUDE, DEFAULT_MOUNT_POINTS_EXCLUDE};
+use crate::collect::netdev::DEFAULT_NETDEV_EXCLUDE;
+use crate::collect::{
+    Collector, DEFAULT_CPU_ZONE_TYPE, DEFAULT_DISK_EXCLUDE, DEFAULT_NETCLASS_IGNORED, Options,
+};
 
 /// Default `--web.listen-address`: every interface, port 9835.
 pub const DEFAULT_LISTEN: &str = ":9835";
@@ -38,8 +42,11 @@ FLAGS:
     --log.level LEVEL                error|warn|info|debug [default: info, or RUST_LOG]
     --collector.NAME                 enable collector NAME (all are on by default)
     --no-collector.NAME              disable collector NAME
-                                     NAME: cpu cpufreq thermal gpu meminfo diskstats
-                                           filesystem network
+                                     NAME: cpu stat cpufreq thermal thermal_zone hwmon
+                                           gpu meminfo loadavg pressure diskstats
+                                           filesystem network netdev netclass
+                                           infiniband uname
+    --collector.disable-defaults     only the collectors named with --collector.NAME
     --collector.cpu.usage-window DUR span cpu_usage_percent covers [default: 5s]
     --collector.thermal.cpu-zone-type REGEX
                                      thermal zone types counted as CPU temperature
@@ -52,6 +59,16 @@ FLAGS:
     --collector.diskstats.device-exclude REGEX
                                      block devices to leave out
                                      [default: node_exporter's, whole disks only]
+    --collector.netdev.device-exclude REGEX
+                                     interfaces netdev leaves out [default: ^lo$]
+    --collector.netclass.ignored-devices REGEX
+                                     interfaces netclass leaves out [default: ^$]
+    --collector.filesystem.mount-points-exclude REGEX
+                                     mount points to leave out [default:
+                                     node_exporter 1.5.0's: /dev, /proc, /run, /sys, ...]
+    --collector.filesystem.fs-types-exclude REGEX
+                                     filesystem types to leave out [default:
+                                     node_exporter 1.5.0's pseudo filesystems]
     --collector.gpu.nvidia-smi PATH  nvidia-smi binary [default: found on PATH]
     --collector.gpu.timeout DUR      kill nvidia-smi after this long [default: 5s]
     --no-host-label                  no host label on the Spark contract metrics
@@ -154,8 +171,9 @@ pub enum Action {
 
 /// The enable/disable flag pair of each collector (pico-args needs
 /// `'static` flag names).
-const COLLECTOR_FLAGS: [(Collector, &str, &str); 8] = [
+const COLLECTOR_FLAGS: [(Collector, &str, &str); 17] = [
     (Collector::Cpu, "--collector.cpu", "--no-collector.cpu"),
+    (Collector::Stat, "--collector.stat", "--no-collector.stat"),
     (
         Collector::Cpufreq,
         "--collector.cpufreq",
@@ -166,11 +184,31 @@ const COLLECTOR_FLAGS: [(Collector, &str, &str); 8] = [
         "--collector.thermal",
         "--no-collector.thermal",
     ),
+    (
+        Collector::ThermalZone,
+        "--collector.thermal_zone",
+        "--no-collector.thermal_zone",
+    ),
+    (
+        Collector::Hwmon,
+        "--collector.hwmon",
+        "--no-collector.hwmon",
+    ),
     (Collector::Gpu, "--collector.gpu", "--no-collector.gpu"),
     (
         Collector::Meminfo,
         "--collector.meminfo",
         "--no-collector.meminfo",
+    ),
+    (
+        Collector::Loadavg,
+        "--collector.loadavg",
+        "--no-collector.loadavg",
+    ),
+    (
+        Collector::Pressure,
+        "--collector.pressure",
+        "--no-collector.pressure",
     ),
     (
         Collector::Diskstats,
@@ -186,6 +224,26 @@ const COLLECTOR_FLAGS: [(Collector, &str, &str); 8] = [
         Collector::Network,
         "--collector.network",
         "--no-collector.network",
+    ),
+    (
+        Collector::Netdev,
+        "--collector.netdev",
+        "--no-collector.netdev",
+    ),
+    (
+        Collector::Netclass,
+        "--collector.netclass",
+        "--no-collector.netclass",
+    ),
+    (
+        Collector::Infiniband,
+        "--collector.infiniband",
+        "--no-collector.infiniband",
+    ),
+    (
+        Collector::Uname,
+        "--collector.uname",
+        "--no-collector.uname",
     ),
 ];
 
@@ -323,6 +381,9 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         }
     }
     let mut options = Options::default();
+    if args.contains("--collector.disable-defaults") {
+        options.enabled.clear();
+    }
     for (c, on, off) in COLLECTOR_FLAGS {
         let enable = args.contains(on);
         if args.contains(off) {
@@ -330,8 +391,14 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
                 return Err(usage(off, format!("contradicts {on}")));
             }
             options.enabled.retain(|e| *e != c);
+        } else if enable && !options.enabled.contains(&c) {
+            options.enabled.push(c);
         }
     }
+    // Run order is Collector::ALL's, whatever the order of the flags.
+    options
+        .enabled
+        .sort_by_key(|c| Collector::ALL.iter().position(|a| a == c));
     if let Some(w) = value(&mut args, "--collector.cpu.usage-window")? {
         options.cpu_usage_window = parse_duration(&w).ok_or_else(|| {
             usage(
@@ -353,6 +420,32 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
     options.disk_exclude = regex(
         "--collector.diskstats.device-exclude",
         exclude.as_deref().unwrap_or(DEFAULT_DISK_EXCLUDE),
+        false,
+    )?;
+    let netdev = value(&mut args, "--collector.netdev.device-exclude")?;
+    options.netdev_exclude = regex(
+        "--collector.netdev.device-exclude",
+        netdev.as_deref().unwrap_or(DEFAULT_NETDEV_EXCLUDE),
+        false,
+    )?;
+    let netclass = value(&mut args, "--collector.netclass.ignored-devices")?;
+    options.netclass_ignored = regex(
+        "--collector.netclass.ignored-devices",
+        netclass.as_deref().unwrap_or(DEFAULT_NETCLASS_IGNORED),
+        false,
+    )?;
+    let mount_points = value(&mut args, "--collector.filesystem.mount-points-exclude")?;
+    options.filesystem_exclude.mount_points = regex(
+        "--collector.filesystem.mount-points-exclude",
+        mount_points
+            .as_deref()
+            .unwrap_or(DEFAULT_MOUNT_POINTS_EXCLUDE),
+        false,
+    )?;
+    let fs_types = value(&mut args, "--collector.filesystem.fs-types-exclude")?;
+    options.filesystem_exclude.fs_types = regex(
+        "--collector.filesystem.fs-types-exclude",
+        fs_types.as_deref().unwrap_or(DEFAULT_FS_TYPES_EXCLUDE),
         false,
     )?;
     let nvidia_smi = value(&mut args, "--collector.gpu.nvidia-smi")?.map(PathBuf::from);

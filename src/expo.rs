@@ -24,6 +24,7 @@
 //! assert_eq!(render(&samples), expected);
 //! ```
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use crate::metrics::Metric;
@@ -37,8 +38,11 @@ pub type Label = (&'static str, String);
 /// One sample: a metric from the table, its labels in order, its value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
-    /// The family this sample belongs to.
+    /// The table entry this sample belongs to (type, help).
     pub metric: &'static Metric,
+    /// The family name written: the entry's name, or for a pattern entry
+    /// (`node_memory_<Field>_bytes`) the name filled in by the collector.
+    pub name: Cow<'static, str>,
     /// Label pairs, written in this order.
     pub labels: Vec<Label>,
     /// The value, already in the metric's unit.
@@ -50,6 +54,21 @@ impl Sample {
     pub fn new(metric: &'static Metric, labels: Vec<Label>, value: f64) -> Sample {
         Sample {
             metric,
+            name: Cow::Borrowed(metric.name),
+            labels,
+            value,
+        }
+    }
+
+    /// A sample of the pattern entry `metric` under the family name `name`,
+    /// which the collector built from the pattern (see
+    /// [`Metric::matches`]); a name that does not fit the pattern is a bug
+    /// in the collector and panics in debug builds.
+    pub fn named(metric: &'static Metric, name: String, labels: Vec<Label>, value: f64) -> Sample {
+        debug_assert!(metric.matches(&name), "{name} is not {}", metric.name);
+        Sample {
+            metric,
+            name: Cow::Owned(name),
             labels,
             value,
         }
@@ -102,7 +121,7 @@ pub fn write_value(out: &mut String, v: f64) {
 pub fn render(samples: &[Sample]) -> String {
     let mut order: Vec<&Sample> = samples.iter().collect();
     order.sort_by(|a, b| {
-        a.metric.name.cmp(b.metric.name).then_with(|| {
+        a.name.cmp(&b.name).then_with(|| {
             let la = a.labels.iter().map(|(_, v)| v.as_str());
             let lb = b.labels.iter().map(|(_, v)| v.as_str());
             la.cmp(lb)
@@ -112,23 +131,23 @@ pub fn render(samples: &[Sample]) -> String {
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;
     for s in order {
-        if current != Some(s.metric.name) {
-            current = Some(s.metric.name);
+        if current != Some(s.name.as_ref()) {
+            current = Some(s.name.as_ref());
             out.push_str("# HELP ");
-            out.push_str(s.metric.name);
+            out.push_str(&s.name);
             out.push(' ');
             escape_help(&mut out, s.metric.help);
             out.push_str("\n# TYPE ");
-            out.push_str(s.metric.name);
+            out.push_str(&s.name);
             out.push(' ');
             out.push_str(s.metric.kind.as_str());
             out.push('\n');
         } else if previous.is_some_and(|p| p.labels == s.labels) {
-            log::warn!("dropping duplicate series {}{:?}", s.metric.name, s.labels);
+            log::warn!("dropping duplicate series {}{:?}", s.name, s.labels);
             continue;
         }
         previous = Some(s);
-        out.push_str(s.metric.name);
+        out.push_str(&s.name);
         if !s.labels.is_empty() {
             out.push('{');
             for (i, (name, value)) in s.labels.iter().enumerate() {

@@ -87,7 +87,12 @@ fn header(name: &str, value: &str) -> Option<Header> {
 
 fn handle(exporter: &Exporter, telemetry_path: &str, request: Request) {
     let reply = respond(exporter, request.method(), request.url(), telemetry_path);
-    let mut response = Response::from_string(reply.body).with_status_code(reply.status);
+    // The whole body is in memory, so send its length: tiny_http would
+    // otherwise switch bodies over 32 KiB to chunked transfer encoding,
+    // which HTTP/1.0 clients and simple scrapers do not all read.
+    let mut response = Response::from_string(reply.body)
+        .with_status_code(reply.status)
+        .with_chunked_threshold(usize::MAX);
     response.add_header(header("Content-Type", reply.content_type).expect("valid header"));
     if let Some((name, value)) = reply.extra {
         response.add_header(header(name, value).expect("valid header"));

@@ -6,7 +6,7 @@
 //! produce samples of the metrics in [`metrics`]; the [`expo`] writer turns
 //! them into the text exposition format, which [`http`] serves.
 //!
-//! The metric set is listed in [`metrics::ALL`] (and in the README, generated
+//! The metric set is listed in [`metrics::all`] (and in the README, generated
 //! from it).
 
 #![deny(missing_docs)]

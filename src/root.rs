@@ -286,6 +286,24 @@ impl Root {
         }
     }
 
+    /// Whether this root is the running host rather than a replayed fixture.
+    pub fn is_live(&self) -> bool {
+        matches!(self.gpu, Gpu::Live { .. })
+    }
+
+    /// Whether `rel` is a regular file (following symlinks): `bonding_masters`
+    /// beside the interfaces in `/sys/class/net`, say.
+    pub fn is_file(&self, rel: &str) -> bool {
+        self.path(rel).is_file()
+    }
+
+    /// The target of the symlink `rel` with every link resolved
+    /// (`realpath(3)`), or `None` when it is not there or dangles. Used to
+    /// name hwmon chips after their `device` link as node_exporter does.
+    pub fn real_path(&self, rel: &str) -> Option<PathBuf> {
+        fs::canonicalize(self.path(rel)).ok()
+    }
+
     /// Whether `rel` is a directory (following symlinks, as sysfs's
     /// `device` links must be followed). When recording, the directory is
     /// recreated with its `uevent` file, since git keeps no empty directory.

@@ -116,7 +116,7 @@ fn the_dashboard_only_queries_metrics_the_exporter_emits() {
         }
     }
     // Families that exist but are absent on every fixture (discrete-GPU memory).
-    for m in dgx_spark_exporter::metrics::ALL {
+    for m in dgx_spark_exporter::metrics::all() {
         if m.name.starts_with("gpu_memory_") {
             emitted.insert(m.name.to_string());
         }

@@ -1,5 +1,6 @@
 //! `promtool check metrics` (Prometheus' own linter, Debian package
-//! `prometheus`) on the exposition of every fixture: it must report nothing.
+//! `prometheus`) on the exposition of every fixture: it must report nothing
+//! but the camelCase lint on node_exporter's own `node_memory_*` names.
 //!
 //! Without `promtool` the test says so and passes, except under CI (`CI`
 //! set), where `.ci/run` installs it and its absence is a failure.
@@ -48,11 +49,16 @@ fn promtool_finds_nothing_in_any_fixture() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
-        assert!(
-            out.status.success() && report.trim().is_empty(),
-            "{}: {report}",
-            dir.display()
-        );
+        // node_exporter's meminfo names keep the kernel's field names
+        // (`node_memory_MemTotal_bytes`), which promtool calls camelCase;
+        // they are a compatibility contract, so that one lint is accepted
+        // for that one family and nothing else.
+        let lints: Vec<&str> = report
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter(|l| !(l.starts_with("node_memory_") && l.contains("'camelCase'")))
+            .collect();
+        assert!(lints.is_empty(), "{}: {}", dir.display(), lints.join("\n"));
         checked += 1;
     }
     assert!(

@@ -1,6 +1,6 @@
 //! The README's metric table is generated from the metric table in code;
 //! this keeps the two from drifting. To update the README after changing
-//! `src/metrics.rs`, paste the table this test prints on failure.
+//! `src/metrics/`, paste the table this test prints on failure.
 
 #[test]
 fn readme_metric_table_matches_the_code() {

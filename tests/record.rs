@@ -21,10 +21,16 @@ fn replaying_a_fresh_recording_gives_the_recorded_values() {
     );
     assert!(dir.join("PROVENANCE.md").exists());
     assert!(dir.join("statvfs").exists());
-    let replayed = common::render_fixture(&dir);
-    assert_eq!(
-        common::without_volatile(&replayed),
-        common::without_volatile(&rec.exposition)
+    let replayed = common::without_volatile(&common::render_fixture(&dir));
+    let recorded = common::without_volatile(&rec.exposition);
+    let differing: Vec<(&str, &str)> = replayed
+        .lines()
+        .zip(recorded.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert!(
+        differing.is_empty() && replayed.lines().count() == recorded.lines().count(),
+        "replayed vs recorded: {differing:#?}"
     );
     // A second recording into the same directory is refused.
     let again = record::record(

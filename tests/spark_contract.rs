@@ -88,8 +88,7 @@ fn spark_contract_metrics_equal_hand_computed_values() {
     let contract_series = got
         .keys()
         .filter(|k| {
-            dgx_spark_exporter::metrics::ALL
-                .iter()
+            dgx_spark_exporter::metrics::all()
                 .any(|m| m.contract && k.split('{').next() == Some(m.name))
         })
         .count();

@@ -19,7 +19,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::expo::Sample;
-use crate::metrics;
+use crate::metrics::{self, node};
 use crate::parse::stat::{self, CpuTimes};
 use crate::root::{CollectError, Root, lock};
 
@@ -106,18 +106,56 @@ pub fn sample(
     Ok(())
 }
 
-/// Reads `/proc/stat` and emits `cpu_usage_percent`.
+/// Reads `/proc/stat` and emits `cpu_usage_percent` and node_exporter's
+/// `node_cpu_seconds_total{cpu,mode}` and `node_cpu_guest_seconds_total`.
+///
+/// The per-CPU counters are ticks of `USER_HZ` (proc(5)); `user_hz` is
+/// [`crate::sys::user_hz`] on a live host. As in the kernel and node_exporter,
+/// `user` and `nice` include the guest time, which is reported again under
+/// `node_cpu_guest_seconds_total` (present only when the kernel prints the
+/// guest columns, Linux 2.6.24+ and 2.6.33+).
 ///
 /// Errors: `/proc/stat` unreadable or malformed.
 pub fn collect(
     root: &Root,
     tracker: &Mutex<UsageTracker>,
     now: Duration,
+    user_hz: u64,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
     let stat = root.read_parsed(STAT_FILE, stat::parse)?;
     if let Some(pct) = lock(tracker).observe(now, stat.total) {
         out.push(Sample::new(&metrics::CPU_USAGE_PERCENT, vec![], pct));
+    }
+    let hz = user_hz as f64;
+    for (cpu, t) in &stat.cpus {
+        let modes = [
+            ("user", t.user),
+            ("nice", t.nice),
+            ("system", t.system),
+            ("idle", t.idle),
+            ("iowait", t.iowait),
+            ("irq", t.irq),
+            ("softirq", t.softirq),
+            ("steal", t.steal),
+        ];
+        for (mode, ticks) in modes {
+            out.push(Sample::new(
+                &node::CPU_SECONDS_TOTAL,
+                vec![("cpu", cpu.to_string()), ("mode", mode.to_string())],
+                ticks as f64 / hz,
+            ));
+        }
+        let guest = [("user", t.guest), ("nice", t.guest_nice)];
+        for (mode, ticks) in guest {
+            if let Some(ticks) = ticks {
+                out.push(Sample::new(
+                    &node::CPU_GUEST_SECONDS_TOTAL,
+                    vec![("cpu", cpu.to_string()), ("mode", mode.to_string())],
+                    ticks as f64 / hz,
+                ));
+            }
+        }
     }
     Ok(())
 }

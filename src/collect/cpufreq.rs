@@ -1,13 +1,23 @@
-//! `cpu_frequency_mhz`: mean current frequency of the online CPUs.
+//! CPU frequencies: the contract `cpu_frequency_mhz` (mean current
+//! frequency of the online CPUs) and node_exporter's per-CPU `cpufreq`
+//! families.
 //!
 //! Sources: `/sys/devices/system/cpu/online` (CPU list, kernel
 //! `Documentation/ABI/testing/sysfs-devices-system-cpu`) and
-//! `/sys/devices/system/cpu/cpuN/cpufreq/scaling_cur_freq` (kHz, kernel
-//! `Documentation/admin-guide/pm/cpufreq.rst`). A CPU without cpufreq (a VM,
-//! a core being hot-plugged) is left out of the mean rather than counted as 0.
+//! `/sys/devices/system/cpu/cpuN/cpufreq/*` (frequencies in kHz, kernel
+//! `Documentation/admin-guide/pm/cpufreq.rst`, "Policy Interface in sysfs").
+//! A CPU without cpufreq (a VM, a core being hot-plugged) is left out of the
+//! mean rather than counted as 0, and has no node series.
+//!
+//! node families, for each `cpuN` with a `cpufreq` directory:
+//! `node_cpu_frequency_{,min_,max_}hertz` from `cpuinfo_{cur,min,max}_freq`
+//! (`cpuinfo_cur_freq` is readable by root only, so usually absent),
+//! `node_cpu_scaling_frequency_{,min_,max_}hertz` from
+//! `scaling_{cur,min,max}_freq`, and `node_cpu_scaling_governor{governor}`,
+//! 1 for the active governor and 0 for the other available ones.
 
 use crate::expo::Sample;
-use crate::metrics;
+use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
 use crate::root::{CollectError, Root};
 
@@ -17,16 +27,88 @@ pub const ONLINE_FILE: &str = "sys/devices/system/cpu/online";
 /// `scaling_cur_freq` is in kHz (cpufreq.rst); the contract metric is in MHz.
 const KHZ_PER_MHZ: f64 = 1000.0;
 
+/// cpufreq frequencies are in kHz (cpufreq.rst); the node families in Hz.
+const HZ_PER_KHZ: f64 = 1000.0;
+
+/// Relative path of the CPU devices directory.
+pub const CPU_DIR: &str = "sys/devices/system/cpu";
+
+/// The frequency files of a cpufreq policy and their families.
+const FREQUENCIES: [(&str, &Metric); 6] = [
+    ("cpuinfo_cur_freq", &node::CPU_FREQUENCY_HERTZ),
+    ("cpuinfo_max_freq", &node::CPU_FREQUENCY_MAX_HERTZ),
+    ("cpuinfo_min_freq", &node::CPU_FREQUENCY_MIN_HERTZ),
+    ("scaling_cur_freq", &node::CPU_SCALING_FREQUENCY_HERTZ),
+    ("scaling_max_freq", &node::CPU_SCALING_FREQUENCY_MAX_HERTZ),
+    ("scaling_min_freq", &node::CPU_SCALING_FREQUENCY_MIN_HERTZ),
+];
+
 /// Relative path of CPU `cpu`'s current frequency.
 pub fn scaling_cur_freq_file(cpu: u32) -> String {
     format!("sys/devices/system/cpu/cpu{cpu}/cpufreq/scaling_cur_freq")
 }
 
-/// Emits `cpu_frequency_mhz`.
+/// Emits node_exporter's cpufreq families for every `cpuN` with cpufreq,
+/// then `cpu_frequency_mhz`.
 ///
-/// Errors: the online list is unreadable or malformed, a `scaling_cur_freq`
-/// is malformed, or no online CPU exposes one (`NoData`).
+/// Errors: the CPU directory or online list is unreadable or malformed, a
+/// frequency or governor file is malformed (that value is absent), or no
+/// online CPU exposes `scaling_cur_freq` (`NoData`).
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let node = node_collect(root, out);
+    let contract = mean_collect(root, out);
+    node.and(contract)
+}
+
+/// The node_exporter families.
+fn node_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let mut result = Ok(());
+    for entry in root.read_dir(CPU_DIR)? {
+        let Some(cpu) = entry.strip_prefix("cpu") else {
+            continue;
+        };
+        if !cpu.starts_with(|c: char| c.is_ascii_digit()) {
+            continue;
+        }
+        let dir = format!("{CPU_DIR}/{entry}/cpufreq");
+        if !root.is_dir(&dir) {
+            continue;
+        }
+        let label = || vec![("cpu", cpu.to_string())];
+        for (file, metric) in FREQUENCIES {
+            match root.read_parsed_optional(&format!("{dir}/{file}"), |t| {
+                sysfs::u64_value("cpufreq frequency", t)
+            }) {
+                Ok(Some(khz)) => out.push(Sample::new(metric, label(), khz as f64 * HZ_PER_KHZ)),
+                Ok(None) => {}
+                // cpuinfo_cur_freq is mode 0400: unreadable unless root.
+                Err(CollectError::Read { source, .. })
+                    if source.kind() == std::io::ErrorKind::PermissionDenied => {}
+                Err(e) => result = Err(e),
+            }
+        }
+        let governor = root.read_optional(&format!("{dir}/scaling_governor"));
+        let available = root.read_optional(&format!("{dir}/scaling_available_governors"));
+        match (governor, available) {
+            (Ok(Some(current)), Ok(Some(available))) => {
+                let current = current.trim();
+                for g in available.split_whitespace() {
+                    out.push(Sample::new(
+                        &node::CPU_SCALING_GOVERNOR,
+                        vec![("cpu", cpu.to_string()), ("governor", g.to_string())],
+                        f64::from(u8::from(g == current)),
+                    ));
+                }
+            }
+            (Err(e), _) | (_, Err(e)) => result = Err(e),
+            _ => {}
+        }
+    }
+    result
+}
+
+/// The contract's `cpu_frequency_mhz`.
+fn mean_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let online = root.read_parsed(ONLINE_FILE, cpulist::parse)?;
     let mut sum_khz = 0u64;
     let mut count = 0u64;

@@ -1,23 +1,167 @@
-//! `storage_used_percent`: use of the root filesystem as `df` reports it.
+//! Filesystems: the contract `storage_used_percent` for `/`, and
+//! node_exporter's `node_filesystem_*` family for every mounted filesystem.
 //!
-//! Source: `statvfs(3)` of `/` (replayed from the fixture's `statvfs` file).
-//! GNU df's Use% (coreutils `df.c`) is used / (used + available), where used
-//! is `f_blocks - f_bfree` and available is `f_bavail`, the blocks an
-//! unprivileged user may still take; the root-reserved blocks are in neither.
-//! df rounds up to a whole percent; this exports the exact ratio x 100.
+//! Sources: the mount table `/proc/1/mounts` (falling back to
+//! `/proc/mounts`, as node_exporter does where `hidepid` hides PID 1;
+//! format in [`crate::parse::mounts`]) and `statvfs(3)` of each mount point,
+//! replayed from the fixture's `statvfs` file.
+//!
+//! - `storage_used_percent` is GNU df's Use% (coreutils `df.c`): used /
+//!   (used + available), where used is `f_blocks - f_bfree` and available is
+//!   `f_bavail`, the blocks an unprivileged user may still take; the
+//!   root-reserved blocks are in neither. df rounds up to a whole percent;
+//!   this exports the exact ratio x 100.
+//! - `node_filesystem_{size,free,avail}_bytes` multiply the block counts by
+//!   `f_bsize`, as node_exporter 1.x does; `_files`, `_files_free` are the
+//!   inode counts; `_readonly` is 1 when the mount options contain `ro`;
+//!   `_device_error` is 1 when `statvfs` failed, and then it is the only
+//!   series of that mount, as in node_exporter 1.5.0. Mounts matching
+//!   node_exporter's default exclusions (pseudo filesystems, `/dev`,
+//!   `/proc`, `/run`, `/sys`, ...) are skipped.
+
+use std::collections::HashMap;
+
+use regex_lite::Regex;
 
 use crate::expo::Sample;
-use crate::metrics;
+use crate::metrics::{self, Metric, node};
+use crate::parse::mounts;
 use crate::root::{CollectError, Root};
+use crate::sys::StatVfs;
 
-/// The filesystem whose use is reported.
+/// The filesystem whose use is the contract's `storage_used_percent`.
 pub const ROOT_MOUNTPOINT: &str = "/";
 
-/// Emits `storage_used_percent`.
+/// Relative path of PID 1's mount table (the host's, from inside a
+/// container that shares the PID namespace).
+pub const PID1_MOUNTS_FILE: &str = "proc/1/mounts";
+
+/// Relative path of this process's mount table.
+pub const MOUNTS_FILE: &str = "proc/mounts";
+
+/// node_exporter 1.5.0's default `--collector.filesystem.mount-points-exclude`.
+pub const DEFAULT_MOUNT_POINTS_EXCLUDE: &str =
+    "^/(dev|proc|run|sys|mnt|media|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)";
+
+/// node_exporter 1.5.0's default `--collector.filesystem.fs-types-exclude`.
+pub const DEFAULT_FS_TYPES_EXCLUDE: &str = "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
+
+/// Which mounts get `node_filesystem_*` series.
+#[derive(Debug, Clone)]
+pub struct Exclusions {
+    /// Mount points not reported.
+    pub mount_points: Regex,
+    /// Filesystem types not reported.
+    pub fs_types: Regex,
+}
+
+impl Default for Exclusions {
+    fn default() -> Self {
+        Exclusions {
+            mount_points: Regex::new(DEFAULT_MOUNT_POINTS_EXCLUDE).expect("valid built-in regex"),
+            fs_types: Regex::new(DEFAULT_FS_TYPES_EXCLUDE).expect("valid built-in regex"),
+        }
+    }
+}
+
+/// The mount table: PID 1's, or this process's where PID 1's cannot be read.
+fn mount_table(root: &Root) -> Result<Vec<mounts::Mount>, CollectError> {
+    match root.read_parsed(PID1_MOUNTS_FILE, mounts::parse) {
+        Ok(m) => Ok(m),
+        Err(CollectError::Read { .. }) => root.read_parsed(MOUNTS_FILE, mounts::parse),
+        Err(e) => Err(e),
+    }
+}
+
+/// Emits `storage_used_percent` and the `node_filesystem_*` family.
 ///
-/// Errors: `statvfs` fails, or the filesystem reports no blocks (`NoData`).
-pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let s = root.statvfs(ROOT_MOUNTPOINT)?;
+/// Errors: the mount table cannot be read or parsed (`storage_used_percent`
+/// is still tried), `statvfs` fails for a reported mount (its
+/// `node_filesystem_device_error` is 1), or for `/`, or `/` reports no
+/// blocks (`NoData`).
+pub fn collect(
+    root: &Root,
+    exclude: &Exclusions,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    // One statvfs per mount point per scrape, so that both families and a
+    // recording see the same figures.
+    let mut stats: HashMap<String, StatVfs> = HashMap::new();
+    let mut result = match mount_table(root) {
+        Ok(table) => mounts_collect(root, exclude, &table, &mut stats, out),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = storage_used(root, &mut stats, out) {
+        result = Err(e);
+    }
+    result
+}
+
+/// `statvfs` of `mount_point`, asked once per scrape.
+fn statvfs(
+    root: &Root,
+    stats: &mut HashMap<String, StatVfs>,
+    mount_point: &str,
+) -> Result<StatVfs, CollectError> {
+    if let Some(s) = stats.get(mount_point) {
+        return Ok(*s);
+    }
+    let s = root.statvfs(mount_point)?;
+    stats.insert(mount_point.to_string(), s);
+    Ok(s)
+}
+
+fn mounts_collect(
+    root: &Root,
+    exclude: &Exclusions,
+    table: &[mounts::Mount],
+    stats: &mut HashMap<String, StatVfs>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    let mut result = Ok(());
+    for m in table {
+        if exclude.mount_points.is_match(&m.mount_point) || exclude.fs_types.is_match(&m.fs_type) {
+            continue;
+        }
+        let labels = || {
+            vec![
+                ("device", m.device.clone()),
+                ("fstype", m.fs_type.clone()),
+                ("mountpoint", m.mount_point.clone()),
+            ]
+        };
+        let stat = match statvfs(root, stats, &m.mount_point) {
+            Ok(s) => s,
+            Err(e) => {
+                out.push(Sample::new(&node::FILESYSTEM_DEVICE_ERROR, labels(), 1.0));
+                result = Err(e);
+                continue;
+            }
+        };
+        out.push(Sample::new(&node::FILESYSTEM_DEVICE_ERROR, labels(), 0.0));
+        let ro = f64::from(u8::from(m.read_only()));
+        out.push(Sample::new(&node::FILESYSTEM_READONLY, labels(), ro));
+        let bsize = stat.bsize as f64;
+        let values: [(&Metric, f64); 5] = [
+            (&node::FILESYSTEM_SIZE_BYTES, stat.blocks as f64 * bsize),
+            (&node::FILESYSTEM_FREE_BYTES, stat.bfree as f64 * bsize),
+            (&node::FILESYSTEM_AVAIL_BYTES, stat.bavail as f64 * bsize),
+            (&node::FILESYSTEM_FILES, stat.files as f64),
+            (&node::FILESYSTEM_FILES_FREE, stat.ffree as f64),
+        ];
+        for (metric, v) in values {
+            out.push(Sample::new(metric, labels(), v));
+        }
+    }
+    result
+}
+
+fn storage_used(
+    root: &Root,
+    stats: &mut HashMap<String, StatVfs>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    let s = statvfs(root, stats, ROOT_MOUNTPOINT)?;
     let used = s.blocks.saturating_sub(s.bfree);
     let visible = used.saturating_add(s.bavail);
     if visible == 0 {

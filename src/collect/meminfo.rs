@@ -6,8 +6,8 @@
 //! the kernel's estimate of memory available without swapping).
 
 use crate::expo::Sample;
-use crate::metrics;
-use crate::parse::meminfo;
+use crate::metrics::{self, node};
+use crate::parse::meminfo::{self, Unit};
 use crate::root::{CollectError, Root};
 
 /// Relative path of the memory statistics file.
@@ -16,13 +16,42 @@ pub const MEMINFO_FILE: &str = "proc/meminfo";
 /// `/proc/meminfo` prints `kB` meaning KiB (proc(5)).
 const KIB_BYTES: u64 = 1024;
 
-/// Emits `memory_total_bytes` and `memory_used_bytes`.
+/// A meminfo key as node_exporter writes it in a metric name: a
+/// parenthesised part becomes an underscore suffix (`Active(anon)` ->
+/// `Active_anon`), and any other character not allowed in a metric name
+/// becomes `_`.
+pub fn field_name(key: &str) -> String {
+    key.chars()
+        .filter(|&c| c != ')')
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// Emits node_exporter's `node_memory_<Field>_bytes` (lines in `kB`, x 1024)
+/// and `node_memory_<Field>` (lines without a unit) for every line, known or
+/// not, then `memory_total_bytes` and `memory_used_bytes`.
 ///
 /// Errors: the file is unreadable or malformed, or lacks `MemTotal` or
 /// `MemAvailable` (`NoData`; the other value is still emitted).
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let text = root.read(MEMINFO_FILE)?;
     let info = meminfo::parse(&text).map_err(|source| root.parse_error(MEMINFO_FILE, source))?;
+    for e in &info.entries {
+        let field = field_name(e.name);
+        let (metric, name, value) = match e.unit {
+            Unit::KiB => (
+                &node::MEMORY_BYTES,
+                format!("node_memory_{field}_bytes"),
+                e.value.saturating_mul(KIB_BYTES) as f64,
+            ),
+            Unit::None => (
+                &node::MEMORY_COUNT,
+                format!("node_memory_{field}"),
+                e.value as f64,
+            ),
+        };
+        out.push(Sample::named(metric, name, vec![], value));
+    }
     let total = info.kib("MemTotal");
     let available = info.kib("MemAvailable");
     if let Some(total) = total {
@@ -39,5 +68,18 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
             "{} lacks MemTotal or MemAvailable (kB lines)",
             root.path(MEMINFO_FILE).display()
         ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_names_follow_node_exporter() {
+        assert_eq!(field_name("MemTotal"), "MemTotal");
+        assert_eq!(field_name("Active(anon)"), "Active_anon");
+        assert_eq!(field_name("Inactive(file)"), "Inactive_file");
+        assert_eq!(field_name("HugePages_Total"), "HugePages_Total");
     }
 }

@@ -14,10 +14,19 @@ pub mod cpufreq;
 pub mod diskstats;
 pub mod filesystem;
 pub mod gpu;
+pub mod hwmon;
+pub mod infiniband;
+pub mod loadavg;
 pub mod meminfo;
+pub mod netclass;
+pub mod netdev;
 pub mod network;
+pub mod pressure;
 pub mod process;
+pub mod stat;
 pub mod thermal;
+pub mod thermal_zone;
+pub mod uname;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -30,51 +39,94 @@ use crate::metrics;
 use crate::root::{CollectError, Root, lock};
 
 /// The collectors, each switched with `--collector.<name>` /
-/// `--no-collector.<name>`.
+/// `--no-collector.<name>`. Where a node_exporter collector of the same
+/// name reads the same source, one collector serves both the Spark
+/// contract metric and node_exporter's families (`cpu`, `cpufreq`,
+/// `meminfo`, `diskstats`, `filesystem`), so the flag switches both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Collector {
-    /// `cpu_usage_percent` from `/proc/stat`.
+    /// `cpu_usage_percent`, `node_cpu_seconds_total`,
+    /// `node_cpu_guest_seconds_total` from `/proc/stat`.
     Cpu,
-    /// `cpu_frequency_mhz` from cpufreq.
+    /// node_exporter's `stat`: boot time, context switches, forks,
+    /// interrupts, process counts from `/proc/stat`.
+    Stat,
+    /// `cpu_frequency_mhz` and node_exporter's cpufreq families.
     Cpufreq,
     /// `cpu_temperature_celsius` from thermal zones.
     Thermal,
+    /// node_exporter's `thermal_zone`: every zone and cooling device.
+    ThermalZone,
+    /// node_exporter's `hwmon`: every hardware monitoring chip.
+    Hwmon,
     /// The `gpu_*` metrics from `nvidia-smi`.
     Gpu,
-    /// `memory_*` from `/proc/meminfo`.
+    /// `memory_*` and `node_memory_*` from `/proc/meminfo`.
     Meminfo,
-    /// `diskio_*` from `/proc/diskstats`.
+    /// node_exporter's `loadavg`: `node_load{1,5,15}`.
+    Loadavg,
+    /// node_exporter's `pressure`: PSI totals.
+    Pressure,
+    /// `diskio_*` and `node_disk_*` from `/proc/diskstats`.
     Diskstats,
-    /// `storage_used_percent` from `statvfs("/")`.
+    /// `storage_used_percent` and `node_filesystem_*` from the mount table
+    /// and `statvfs`.
     Filesystem,
     /// `network_*` from `/sys/class/net`.
     Network,
+    /// node_exporter's `netdev`: `/proc/net/dev` counters.
+    Netdev,
+    /// node_exporter's `netclass`: `/sys/class/net` attributes.
+    Netclass,
+    /// node_exporter's `infiniband` and the RDMA exporter's
+    /// `rdma_port_stat_total`.
+    Infiniband,
+    /// node_exporter's `uname`: `node_uname_info`.
+    Uname,
 }
 
 impl Collector {
     /// Every collector, in the order they run.
-    pub const ALL: [Collector; 8] = [
+    pub const ALL: [Collector; 17] = [
         Collector::Cpu,
+        Collector::Stat,
         Collector::Cpufreq,
         Collector::Thermal,
+        Collector::ThermalZone,
+        Collector::Hwmon,
         Collector::Gpu,
         Collector::Meminfo,
+        Collector::Loadavg,
+        Collector::Pressure,
         Collector::Diskstats,
         Collector::Filesystem,
         Collector::Network,
+        Collector::Netdev,
+        Collector::Netclass,
+        Collector::Infiniband,
+        Collector::Uname,
     ];
 
     /// The name used in flags and in the `collector` label.
     pub fn name(self) -> &'static str {
         match self {
             Collector::Cpu => "cpu",
+            Collector::Stat => "stat",
             Collector::Cpufreq => "cpufreq",
             Collector::Thermal => "thermal",
+            Collector::ThermalZone => "thermal_zone",
+            Collector::Hwmon => "hwmon",
             Collector::Gpu => "gpu",
             Collector::Meminfo => "meminfo",
+            Collector::Loadavg => "loadavg",
+            Collector::Pressure => "pressure",
             Collector::Diskstats => "diskstats",
             Collector::Filesystem => "filesystem",
             Collector::Network => "network",
+            Collector::Netdev => "netdev",
+            Collector::Netclass => "netclass",
+            Collector::Infiniband => "infiniband",
+            Collector::Uname => "uname",
         }
     }
 }
@@ -88,6 +140,9 @@ pub const DEFAULT_DISK_EXCLUDE: &str = r"^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\d
 /// the CPU or SoC die (`acpitz` on a DGX Spark, `cpu-thermal`/`CPU-therm`,
 /// `soc0-thermal`, `tj-thermal` on Jetson and Pi, `x86_pkg_temp` on Intel).
 pub const DEFAULT_CPU_ZONE_TYPE: &str = r"(?i)^(acpitz|cpu|soc|tj|x86_pkg_temp)";
+
+/// node_exporter's default `--collector.netclass.ignored-devices`: none.
+pub const DEFAULT_NETCLASS_IGNORED: &str = "^$";
 
 /// Default `--collector.cpu.usage-window`.
 pub const DEFAULT_USAGE_WINDOW: Duration = Duration::from_secs(5);
@@ -108,6 +163,12 @@ pub struct Options {
     pub network_interfaces: Option<Regex>,
     /// Block devices not to report.
     pub disk_exclude: Regex,
+    /// Interfaces `netdev` does not report.
+    pub netdev_exclude: Regex,
+    /// Interfaces `netclass` does not report.
+    pub netclass_ignored: Regex,
+    /// Mounts `filesystem` does not report.
+    pub filesystem_exclude: filesystem::Exclusions,
 }
 
 impl Default for Options {
@@ -119,6 +180,10 @@ impl Default for Options {
             cpu_zone_type: Regex::new(DEFAULT_CPU_ZONE_TYPE).expect("valid built-in regex"),
             network_interfaces: None,
             disk_exclude: Regex::new(DEFAULT_DISK_EXCLUDE).expect("valid built-in regex"),
+            netdev_exclude: Regex::new(netdev::DEFAULT_NETDEV_EXCLUDE)
+                .expect("valid built-in regex"),
+            netclass_ignored: Regex::new(DEFAULT_NETCLASS_IGNORED).expect("valid built-in regex"),
+            filesystem_exclude: filesystem::Exclusions::default(),
         }
     }
 }
@@ -134,6 +199,8 @@ pub struct Exporter {
     cpu_usage: Mutex<cpu::UsageTracker>,
     gpu: gpu::Gpu,
     process: process::Process,
+    /// Ticks per second of the `/proc/stat` CPU times.
+    user_hz: u64,
     /// Last error message per collector (and for the hostname), to log each
     /// problem once rather than on every scrape.
     last_errors: Mutex<HashMap<&'static str, String>>,
@@ -158,6 +225,7 @@ impl Exporter {
             cpu_usage: Mutex::new(cpu::UsageTracker::new(opts.cpu_usage_window)),
             gpu,
             process: process::Process::new(),
+            user_hz: crate::sys::user_hz(),
             last_errors: Mutex::new(HashMap::new()),
             started: Instant::now(),
             root,
@@ -209,16 +277,31 @@ impl Exporter {
     fn run(&self, c: Collector, out: &mut Vec<Sample>) -> Result<(), CollectError> {
         let root = &self.root;
         match c {
-            Collector::Cpu => cpu::collect(root, &self.cpu_usage, self.started.elapsed(), out),
+            Collector::Cpu => cpu::collect(
+                root,
+                &self.cpu_usage,
+                self.started.elapsed(),
+                self.user_hz,
+                out,
+            ),
+            Collector::Stat => stat::collect(root, out),
             Collector::Cpufreq => cpufreq::collect(root, out),
             Collector::Thermal => thermal::collect(root, &self.opts.cpu_zone_type, out),
+            Collector::ThermalZone => thermal_zone::collect(root, out),
+            Collector::Hwmon => hwmon::collect(root, out),
             Collector::Gpu => self.gpu.collect(root, out),
             Collector::Meminfo => meminfo::collect(root, out),
+            Collector::Loadavg => loadavg::collect(root, out),
+            Collector::Pressure => pressure::collect(root, out),
             Collector::Diskstats => diskstats::collect(root, &self.opts.disk_exclude, out),
-            Collector::Filesystem => filesystem::collect(root, out),
+            Collector::Filesystem => filesystem::collect(root, &self.opts.filesystem_exclude, out),
             Collector::Network => {
                 network::collect(root, self.opts.network_interfaces.as_ref(), out)
             }
+            Collector::Netdev => netdev::collect(root, &self.opts.netdev_exclude, out),
+            Collector::Netclass => netclass::collect(root, &self.opts.netclass_ignored, out),
+            Collector::Infiniband => infiniband::collect(root, out),
+            Collector::Uname => uname::collect(root, out),
         }
     }
 

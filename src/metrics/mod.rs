@@ -1,6 +1,6 @@
 //! Every metric this exporter can emit: name, type, unit, help and source, in
 //! one table, so help text and units cannot drift from the code that fills
-//! them. The README's metric table is generated from [`ALL`] and a test keeps
+//! them. The README's metric table is generated from [`all`] and a test keeps
 //! the two equal.
 //!
 //! The names of the DGX Spark contract set (`cpu_usage_percent` ...
@@ -49,6 +49,59 @@ pub struct Metric {
     /// Differs from run to run of the same fixture (timings, the exporter's
     /// own process): snapshot tests blank these values.
     pub volatile: bool,
+}
+
+pub mod node;
+
+impl Metric {
+    /// Whether this entry is a pattern: its name has `<Placeholder>` parts
+    /// that a collector fills from the data (`node_memory_<Field>_bytes`).
+    pub fn is_pattern(&self) -> bool {
+        self.name.contains('<')
+    }
+
+    /// Whether the family name `name` belongs to this entry: equal to its
+    /// name, or for a pattern, the literal parts in order with each
+    /// placeholder standing for a run of `[A-Za-z0-9_]` (empty for an
+    /// optional part written `<_element>`).
+    pub fn matches(&self, name: &str) -> bool {
+        if !self.is_pattern() {
+            return self.name == name;
+        }
+        let mut rest = name;
+        let mut pieces = self.name.split('<');
+        let first = pieces.next().unwrap_or("");
+        let Some(after) = rest.strip_prefix(first) else {
+            return false;
+        };
+        rest = after;
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let pieces: Vec<&str> = pieces
+            .map(|p| p.split_once('>').map_or("", |(_, lit)| lit))
+            .collect();
+        for (i, literal) in pieces.iter().enumerate() {
+            let last = i + 1 == pieces.len();
+            // The placeholder takes the shortest run before `literal`,
+            // except the last, which must end exactly at `literal`.
+            let found = if last {
+                rest.strip_suffix(literal).map(|p| (p, ""))
+            } else if literal.is_empty() {
+                // Adjacent placeholders: one run of word characters.
+                continue;
+            } else {
+                rest.find(literal)
+                    .map(|at| (&rest[..at], &rest[at + literal.len()..]))
+            };
+            let Some((placeholder, after)) = found else {
+                return false;
+            };
+            if !placeholder.chars().all(word) {
+                return false;
+            }
+            rest = after;
+        }
+        true
+    }
 }
 
 macro_rules! metric {
@@ -389,8 +442,9 @@ metric!(
     "`/proc/self/stat` `starttime` / `USER_HZ` + `/proc/stat` `btime`"
 );
 
-/// Every metric, in the order of the README table.
-pub static ALL: [&Metric; 29] = [
+/// The exporter's own metrics: the Spark contract set, the GPU details, and
+/// the exporter's health, in the order of the README table.
+pub static CORE: [&Metric; 29] = [
     &CPU_USAGE_PERCENT,
     &CPU_TEMPERATURE_CELSIUS,
     &CPU_FREQUENCY_MHZ,
@@ -422,12 +476,18 @@ pub static ALL: [&Metric; 29] = [
     &PROCESS_START_TIME_SECONDS,
 ];
 
-/// The README's metric table (Markdown), generated from [`ALL`].
+/// Every table entry: [`CORE`], then the node_exporter-compatible families
+/// ([`node::ALL`]).
+pub fn all() -> impl Iterator<Item = &'static Metric> {
+    CORE.iter().chain(node::ALL.iter()).copied()
+}
+
+/// The README's metric table (Markdown), generated from [`all`].
 pub fn markdown_table() -> String {
     let mut out = String::from(
         "| metric | type | labels | unit | source | meaning |\n|---|---|---|---|---|---|\n",
     );
-    for m in ALL {
+    for m in all() {
         let mut labels: Vec<&str> = Vec::new();
         if m.contract {
             labels.push("host");
@@ -453,9 +513,10 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_counters_end_in_total() {
-        for (i, m) in ALL.iter().enumerate() {
+        let all: Vec<&Metric> = all().collect();
+        for (i, m) in all.iter().enumerate() {
             assert!(
-                ALL[i + 1..].iter().all(|o| o.name != m.name),
+                all[i + 1..].iter().all(|o| o.name != m.name),
                 "{} twice",
                 m.name
             );
@@ -470,7 +531,27 @@ mod tests {
     }
 
     #[test]
+    fn pattern_names_match_what_collectors_build() {
+        use node::*;
+        assert!(MEMORY_BYTES.matches("node_memory_MemTotal_bytes"));
+        assert!(MEMORY_BYTES.matches("node_memory_Active_anon_bytes"));
+        assert!(!MEMORY_BYTES.matches("node_memory_MemTotal"));
+        assert!(MEMORY_COUNT.matches("node_memory_HugePages_Total"));
+        assert!(HWMON_TEMP_CELSIUS.matches("node_hwmon_temp_celsius"));
+        assert!(HWMON_TEMP_CELSIUS.matches("node_hwmon_temp_crit_celsius"));
+        assert!(!HWMON_TEMP_CELSIUS.matches("node_hwmon_temp_crit"));
+        assert!(HWMON_RAW.matches("node_hwmon_temp_alarm"));
+        assert!(HWMON_RAW.matches("node_hwmon_pwm"));
+        assert!(!HWMON_RAW.matches("node_hwmon_temp{x}"));
+        assert!(NETWORK_RECEIVE_TOTAL.matches("node_network_receive_bytes_total"));
+        assert!(!NETWORK_RECEIVE_TOTAL.matches("node_network_transmit_bytes_total"));
+        assert!(!NETWORK_RECEIVE_TOTAL.matches("node_network_receive_bytes"));
+        assert!(CPU_SECONDS_TOTAL.matches("node_cpu_seconds_total"));
+        assert!(!CPU_SECONDS_TOTAL.matches("node_cpu_seconds"));
+    }
+
+    #[test]
     fn the_contract_set_has_sixteen_names() {
-        assert_eq!(ALL.iter().filter(|m| m.contract).count(), 16);
+        assert_eq!(all().filter(|m| m.contract).count(), 16);
     }
 }

@@ -29,7 +29,7 @@ fn sample_name(line: &str) -> &str {
 }
 
 fn is_volatile(name: &str) -> bool {
-    metrics::ALL.iter().any(|m| m.volatile && m.name == name)
+    metrics::all().any(|m| m.volatile && m.name == name)
 }
 
 /// `text` with every value that differs from run to run or machine to
@@ -87,13 +87,18 @@ pub fn tmp_dir(name: &str) -> PathBuf {
     d
 }
 
-/// Copies directory `src` into `dst` recursively (fixtures have no links).
+/// Copies directory `src` into `dst` recursively; symlinks (a hwmon chip's
+/// relative `device` link) are copied as links with the same target.
 pub fn copy_tree(src: &Path, dst: &Path) {
     std::fs::create_dir_all(dst).unwrap();
     for entry in std::fs::read_dir(src).unwrap() {
         let entry = entry.unwrap();
         let to = dst.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let target = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(target, &to).unwrap();
+        } else if kind.is_dir() {
             copy_tree(&entry.path(), &to);
         } else {
             std::fs::copy(entry.path(), &to).unwrap();

@@ -1,0 +1,407 @@
+//! node_exporter's `hwmon` collector: every sensor of every chip in
+//! `/sys/class/hwmon` (kernel `Documentation/hwmon/sysfs-interface.rst`),
+//! named as node_exporter 1.x names it, so its dashboards keep working.
+//!
+//! - **Chip** (`chip` label): from the chip's `device` link, the last two
+//!   components of its resolved path, lower-cased, with every character
+//!   outside `[a-z0-9:_]` turned into `_` (an NVMe controller
+//!   `.../nvme/nvme0` is `nvme_nvme0`, a PCI function
+//!   `.../0000:00:00.0/0000:01:00.0` is `0000:00:00_0_0000:01:00_0`); without
+//!   a `device`, the cleaned `name` file; without that, `hwmonN`. Chips are
+//!   never identified by their `hwmonN` number where anything better exists,
+//!   since that number changes between boots.
+//! - **Sensor** (`sensor` label): the attribute's `<type><number>`, from file
+//!   names `<type><number>_<element>` (`temp1_input`, `in0_min`,
+//!   `pwm1_enable`) in the chip directory and, for older drivers, in its
+//!   `device` directory. Types other than node_exporter's list (`vrm`,
+//!   `beep_enable`, `update_interval`, `in`, `cpu`, `fan`, `pwm`, `temp`,
+//!   `curr`, `power`, `energy`, `humidity`, `intrusion`) are ignored.
+//! - **Values** in base units: millidegrees, millivolts and milliamperes /
+//!   1000, microwatts and microjoules / 1e6, fan speeds as RPM; `alarm`,
+//!   `fault`, `pwm` and other unitless elements as read.
+//!   `node_hwmon_chip_names` gives each chip's `name`,
+//!   `node_hwmon_sensor_label` each sensor's `_label` (the nvme `Composite`,
+//!   an INA3221 rail name).
+//!
+//! Attributes that cannot be read are skipped without failing the
+//! collector, as node_exporter does: hwmon directories hold write-only
+//! attributes (`tempN_reset_history`) whose reads fail by design, and
+//! drivers answer `EAGAIN`/`ENODATA` for sensors without a reading (an
+//! INA3221 channel that is not connected).
+
+use std::collections::BTreeMap;
+
+use crate::expo::Sample;
+use crate::metrics::{Metric, node};
+use crate::parse::sysfs;
+use crate::root::{CollectError, Root};
+
+/// Relative path of the hwmon class directory.
+pub const HWMON_DIR: &str = "sys/class/hwmon";
+
+/// Sensor types node_exporter reports (hwmon_linux.go `hwmonSensorTypes`).
+const SENSOR_TYPES: [&str; 13] = [
+    "vrm",
+    "beep_enable",
+    "update_interval",
+    "in",
+    "cpu",
+    "fan",
+    "pwm",
+    "temp",
+    "curr",
+    "power",
+    "energy",
+    "humidity",
+    "intrusion",
+];
+
+/// Millidegrees Celsius, millivolts, milliamperes and milliseconds per unit
+/// (sysfs-interface.rst).
+const MILLI: f64 = 1000.0;
+/// Microwatts, microjoules per unit, and the `humidity` scale (sysfs-interface.rst).
+const MICRO: f64 = 1_000_000.0;
+
+/// `name` lower-cased, every character outside `[a-z0-9:_]` replaced by
+/// `_`, leading and trailing `_` removed (node_exporter `cleanMetricName`).
+pub fn clean_name(name: &str) -> String {
+    let lower: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() || c == ':' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    lower.trim_matches('_').to_string()
+}
+
+/// Splits an attribute file name into `(type, number, element)`:
+/// `temp1_input` -> `("temp", 1, "input")`, `pwm1` -> `("pwm", 1, "")`,
+/// `beep_enable` -> `("beep_enable", 0, "")`. Follows node_exporter's
+/// pattern `^([^0-9]+)([0-9]*)(_(.+))?$`, including its fallback of a
+/// shorter type when the longest one does not fit. `None` for names that
+/// do not fit at all.
+pub fn split_attribute(file: &str) -> Option<(&str, u64, &str)> {
+    let type_end = file
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(file.len());
+    if type_end > 0 {
+        let rest = &file[type_end..];
+        let digits_end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let (digits, tail) = rest.split_at(digits_end);
+        let element = match tail.strip_prefix('_') {
+            Some(e) if !e.is_empty() => Some(e),
+            None if tail.is_empty() => Some(""),
+            _ => None,
+        };
+        if let Some(element) = element {
+            let number = if digits.is_empty() {
+                0
+            } else {
+                digits.parse().ok()?
+            };
+            return Some((&file[..type_end], number, element));
+        }
+    }
+    // The regex backtracks to a shorter type ending before an underscore.
+    let head = &file[..type_end];
+    for (at, _) in head.rmatch_indices('_') {
+        if at > 0 && at + 1 < file.len() {
+            return Some((&file[..at], 0, &file[at + 1..]));
+        }
+    }
+    None
+}
+
+/// The chip label of hwmon directory `dir` (see the module docs).
+fn chip_label(root: &Root, dir: &str, entry: &str) -> String {
+    if let Some(device) = root.real_path(&format!("{dir}/device")) {
+        let name = device
+            .file_name()
+            .map(|n| clean_name(&n.to_string_lossy()))
+            .unwrap_or_default();
+        let parent = device
+            .parent()
+            .and_then(|p| p.file_name())
+            .map(|n| clean_name(&n.to_string_lossy()))
+            .unwrap_or_default();
+        if !parent.is_empty() && !name.is_empty() {
+            return format!("{parent}_{name}");
+        }
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    if let Ok(Some(name)) = root.read_optional(&format!("{dir}/name")) {
+        let name = clean_name(name.trim_matches('\n'));
+        if !name.is_empty() {
+            return name;
+        }
+    }
+    let real = root
+        .real_path(dir)
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| entry.to_string());
+    clean_name(&real)
+}
+
+/// Sensor -> element -> raw value text, for one chip.
+type SensorData = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Adds the readable sensor attributes of directory `dir` to `data`.
+fn read_attributes(root: &Root, dir: &str, data: &mut SensorData) -> Result<(), CollectError> {
+    for file in root.read_dir(dir)? {
+        let Some((kind, number, element)) = split_attribute(&file) else {
+            continue;
+        };
+        if !SENSOR_TYPES.contains(&kind) {
+            continue;
+        }
+        let path = format!("{dir}/{file}");
+        match root.read_optional(&path) {
+            Ok(Some(text)) => {
+                data.entry(format!("{kind}{number}"))
+                    .or_default()
+                    .insert(element.to_string(), text.trim_matches('\n').to_string());
+            }
+            Ok(None) => {}
+            Err(e) => log::debug!("hwmon: skipping {e}"),
+        }
+    }
+    Ok(())
+}
+
+/// The family, name and value for one element of a sensor of type `kind`,
+/// or `None` for one that is not a number.
+fn element_sample(
+    kind: &str,
+    element: &str,
+    value: &str,
+    has_bare: bool,
+) -> Option<(&'static Metric, String, f64)> {
+    let v = sysfs::f64_value("hwmon attribute", value).ok()?;
+    let mut name = format!("node_hwmon_{kind}");
+    if element == "input" {
+        // `input` is the value itself, unless a bare `<type>N` file exists.
+        if has_bare {
+            name.push_str("_input");
+        }
+    } else if !element.is_empty() {
+        name.push('_');
+        name.push_str(&clean_name(element));
+    }
+    let raw = |name: String, v: f64| Some((&node::HWMON_RAW, name, v));
+    if element == "fault" || element == "alarm" {
+        return raw(name, v);
+    }
+    if element == "beep" {
+        return raw(format!("{name}_enabled"), v);
+    }
+    let fan_speed = matches!(element, "input" | "min" | "max" | "target");
+    match kind {
+        "in" | "cpu" => Some((&node::HWMON_VOLTS, format!("{name}_volts"), v / MILLI)),
+        "temp" if element != "type" => Some((
+            &node::HWMON_TEMP_CELSIUS,
+            format!("{name}_celsius"),
+            v / MILLI,
+        )),
+        "curr" => Some((&node::HWMON_AMPS, format!("{name}_amps"), v / MILLI)),
+        "energy" => Some((
+            &node::HWMON_JOULE_TOTAL,
+            format!("{name}_joule_total"),
+            v / MICRO,
+        )),
+        "power" if element == "accuracy" => Some((&node::HWMON_POWER_ACCURACY, name, v / MICRO)),
+        "power"
+            if matches!(
+                element,
+                "average_interval" | "average_interval_min" | "average_interval_max"
+            ) =>
+        {
+            Some((
+                &node::HWMON_POWER_INTERVAL_SECONDS,
+                format!("{name}_seconds"),
+                v / MILLI,
+            ))
+        }
+        "power" => Some((&node::HWMON_WATT, format!("{name}_watt"), v / MICRO)),
+        "humidity" => Some((&node::HWMON_HUMIDITY, name, v / MICRO)),
+        "fan" if fan_speed => Some((&node::HWMON_RPM, format!("{name}_rpm"), v)),
+        _ => raw(name, v),
+    }
+}
+
+/// Emits the hwmon families for every chip.
+///
+/// Errors: `sys/class/hwmon` exists but cannot be listed, or a chip
+/// directory cannot be listed (that chip is left out).
+pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let mut result = Ok(());
+    for entry in root.read_dir_optional(HWMON_DIR)? {
+        let dir = format!("{HWMON_DIR}/{entry}");
+        if !root.is_dir(&dir) {
+            continue;
+        }
+        if let Err(e) = chip(root, &dir, &entry, out) {
+            result = Err(e);
+        }
+    }
+    result
+}
+
+fn chip(root: &Root, dir: &str, entry: &str, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let chip = chip_label(root, dir, entry);
+    let mut data = SensorData::new();
+    read_attributes(root, dir, &mut data)?;
+    let device = format!("{dir}/device");
+    if root.is_dir(&device) {
+        read_attributes(root, &device, &mut data)?;
+    }
+    if let Ok(Some(name)) = root.read_optional(&format!("{dir}/name")) {
+        let name = clean_name(name.trim_matches('\n'));
+        if !name.is_empty() {
+            out.push(Sample::new(
+                &node::HWMON_CHIP_NAMES,
+                vec![("chip", chip.clone()), ("chip_name", name)],
+                1.0,
+            ));
+        }
+    }
+    for (sensor, elements) in &data {
+        let labels = || vec![("chip", chip.clone()), ("sensor", sensor.clone())];
+        if let Some(label) = elements.get("label") {
+            out.push(Sample::new(
+                &node::HWMON_SENSOR_LABEL,
+                vec![
+                    ("chip", chip.clone()),
+                    ("sensor", sensor.clone()),
+                    ("label", label.clone()),
+                ],
+                1.0,
+            ));
+        }
+        let Some((kind, _, _)) = split_attribute(sensor) else {
+            continue;
+        };
+        let bare = elements.get("");
+        match kind {
+            "beep_enable" => {
+                let on = bare.is_some_and(|v| v == "1");
+                out.push(Sample::named(
+                    &node::HWMON_RAW,
+                    "node_hwmon_beep_enabled".to_string(),
+                    labels(),
+                    f64::from(u8::from(on)),
+                ));
+                continue;
+            }
+            "vrm" | "update_interval" => {
+                let Some(v) = bare.and_then(|v| sysfs::f64_value("hwmon attribute", v).ok()) else {
+                    continue;
+                };
+                if kind == "vrm" {
+                    out.push(Sample::new(
+                        &node::HWMON_VOLTAGE_REGULATOR_VERSION,
+                        labels(),
+                        v,
+                    ));
+                } else {
+                    out.push(Sample::new(
+                        &node::HWMON_UPDATE_INTERVAL_SECONDS,
+                        labels(),
+                        v / MILLI,
+                    ));
+                }
+                continue;
+            }
+            _ => {}
+        }
+        for (element, value) in elements.iter().filter(|(e, _)| *e != "label") {
+            if let Some((metric, name, v)) = element_sample(kind, element, value, bare.is_some()) {
+                out.push(Sample::named(metric, name, labels(), v));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_names_split_as_node_exporter_splits_them() {
+        assert_eq!(split_attribute("temp1_input"), Some(("temp", 1, "input")));
+        assert_eq!(
+            split_attribute("temp1_crit_alarm"),
+            Some(("temp", 1, "crit_alarm"))
+        );
+        assert_eq!(split_attribute("pwm1"), Some(("pwm", 1, "")));
+        assert_eq!(split_attribute("in0_input"), Some(("in", 0, "input")));
+        assert_eq!(split_attribute("beep_enable"), Some(("beep_enable", 0, "")));
+        assert_eq!(split_attribute("name"), Some(("name", 0, "")));
+        assert_eq!(split_attribute("temp"), Some(("temp", 0, "")));
+        assert_eq!(split_attribute("d3cold_allowed"), None);
+        assert_eq!(split_attribute("temp_x1y"), Some(("temp", 0, "x1y")));
+        assert_eq!(split_attribute("1abc"), None);
+        assert_eq!(split_attribute(""), None);
+        assert_eq!(split_attribute("temp99999999999999999999999_input"), None);
+    }
+
+    #[test]
+    fn names_are_cleaned_like_node_exporter() {
+        assert_eq!(clean_name("0000:01:00.0"), "0000:01:00_0");
+        assert_eq!(clean_name("mt7925_phy0\n"), "mt7925_phy0");
+        assert_eq!(clean_name("Sensor 1"), "sensor_1");
+        assert_eq!(clean_name("__x__"), "x");
+    }
+
+    #[test]
+    fn elements_get_node_exporter_names_units_and_types() {
+        let s = |k, e, v| element_sample(k, e, v, false).map(|(m, n, v)| (m.name, n, v));
+        assert_eq!(
+            s("temp", "input", "41700"),
+            Some((
+                "node_hwmon_temp<_element>_celsius",
+                "node_hwmon_temp_celsius".into(),
+                41.7
+            ))
+        );
+        assert_eq!(
+            s("temp", "crit", "84850").unwrap().1,
+            "node_hwmon_temp_crit_celsius"
+        );
+        assert_eq!(s("temp", "alarm", "0").unwrap().1, "node_hwmon_temp_alarm");
+        assert_eq!(s("temp", "type", "3").unwrap().1, "node_hwmon_temp_type");
+        assert_eq!(s("in", "input", "5096").unwrap().2, 5.096);
+        assert_eq!(
+            s("curr", "input", "1320").unwrap().1,
+            "node_hwmon_curr_amps"
+        );
+        assert_eq!(s("power", "input", "4520000").unwrap().2, 4.52);
+        assert_eq!(
+            s("fan", "input", "2950").unwrap(),
+            (
+                "node_hwmon_fan<_element>_rpm",
+                "node_hwmon_fan_rpm".into(),
+                2950.0
+            )
+        );
+        assert_eq!(s("fan", "div", "2").unwrap().1, "node_hwmon_fan_div");
+        assert_eq!(s("pwm", "", "128").unwrap().1, "node_hwmon_pwm");
+        assert_eq!(s("pwm", "enable", "2").unwrap().1, "node_hwmon_pwm_enable");
+        assert_eq!(
+            s("energy", "input", "5000000").unwrap().1,
+            "node_hwmon_energy_joule_total"
+        );
+        assert_eq!(s("temp", "input", "NC"), None, "not a number: skipped");
+        let with_bare = element_sample("temp", "input", "1", true).unwrap().1;
+        assert_eq!(with_bare, "node_hwmon_temp_input_celsius");
+    }
+}
