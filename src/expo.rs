@@ -120,8 +120,18 @@ pub fn write_value(out: &mut String, v: f64) {
 /// rejects; the first is kept and the later ones are dropped with a warning.
 pub fn render(samples: &[Sample]) -> String {
     let mut order: Vec<&Sample> = samples.iter().collect();
+    // Stable, so that of two duplicate series the first one given is kept.
+    // Samples of one table entry share the name's allocation: compare the
+    // pointers before the bytes.
     order.sort_by(|a, b| {
-        a.name.cmp(&b.name).then_with(|| {
+        let (na, nb): (&str, &str) = (&a.name, &b.name);
+        let same_name = std::ptr::eq(na, nb) || na == nb;
+        let by_name = if same_name {
+            std::cmp::Ordering::Equal
+        } else {
+            na.cmp(nb)
+        };
+        by_name.then_with(|| {
             let la = a.labels.iter().map(|(_, v)| v.as_str());
             let lb = b.labels.iter().map(|(_, v)| v.as_str());
             la.cmp(lb)

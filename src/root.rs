@@ -163,6 +163,15 @@ impl Root {
             .unwrap_or_default()
     }
 
+    /// Forgets the files read and directories listed so far, when
+    /// recording, so that a trace can cover one later collection only.
+    pub fn clear_trace(&self) {
+        if let Some(rec) = &self.recorder {
+            lock(&rec.read).clear();
+            lock(&rec.listed).clear();
+        }
+    }
+
     /// Relative paths of the directories listed so far, when recording.
     pub fn dirs_listed(&self) -> Vec<String> {
         self.recorder

@@ -16,6 +16,8 @@
 //! `scaling_{cur,min,max}_freq`, and `node_cpu_scaling_governor{governor}`,
 //! 1 for the active governor and 0 for the other available ones.
 
+use std::collections::HashMap;
+
 use crate::expo::Sample;
 use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
@@ -43,11 +45,6 @@ const FREQUENCIES: [(&str, &Metric); 6] = [
     ("scaling_min_freq", &node::CPU_SCALING_FREQUENCY_MIN_HERTZ),
 ];
 
-/// Relative path of CPU `cpu`'s current frequency.
-pub fn scaling_cur_freq_file(cpu: u32) -> String {
-    format!("sys/devices/system/cpu/cpu{cpu}/cpufreq/scaling_cur_freq")
-}
-
 /// Emits node_exporter's cpufreq families for every `cpuN` with cpufreq,
 /// then `cpu_frequency_mhz`.
 ///
@@ -55,13 +52,19 @@ pub fn scaling_cur_freq_file(cpu: u32) -> String {
 /// frequency or governor file is malformed (that value is absent), or no
 /// online CPU exposes `scaling_cur_freq` (`NoData`).
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let node = node_collect(root, out);
-    let contract = mean_collect(root, out);
+    let mut current = HashMap::new();
+    let node = node_collect(root, &mut current, out);
+    let contract = mean_collect(root, &current, out);
     node.and(contract)
 }
 
-/// The node_exporter families.
-fn node_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+/// The node_exporter families; `current` gets each CPU's
+/// `scaling_cur_freq` (kHz), so the contract mean reads it only once.
+fn node_collect(
+    root: &Root,
+    current: &mut HashMap<u32, u64>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
     let mut result = Ok(());
     for entry in root.read_dir(CPU_DIR)? {
         let Some(cpu) = entry.strip_prefix("cpu") else {
@@ -79,7 +82,14 @@ fn node_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> 
             match root.read_parsed_optional(&format!("{dir}/{file}"), |t| {
                 sysfs::u64_value("cpufreq frequency", t)
             }) {
-                Ok(Some(khz)) => out.push(Sample::new(metric, label(), khz as f64 * HZ_PER_KHZ)),
+                Ok(Some(khz)) => {
+                    if file == "scaling_cur_freq" {
+                        if let Ok(n) = cpu.parse() {
+                            current.insert(n, khz);
+                        }
+                    }
+                    out.push(Sample::new(metric, label(), khz as f64 * HZ_PER_KHZ))
+                }
                 Ok(None) => {}
                 // cpuinfo_cur_freq is mode 0400: unreadable unless root.
                 Err(CollectError::Read { source, .. })
@@ -108,15 +118,16 @@ fn node_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> 
 }
 
 /// The contract's `cpu_frequency_mhz`.
-fn mean_collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+fn mean_collect(
+    root: &Root,
+    current: &HashMap<u32, u64>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
     let online = root.read_parsed(ONLINE_FILE, cpulist::parse)?;
     let mut sum_khz = 0u64;
     let mut count = 0u64;
     for cpu in online {
-        let freq = root.read_parsed_optional(&scaling_cur_freq_file(cpu), |t| {
-            sysfs::u64_value("cpufreq scaling_cur_freq", t)
-        })?;
-        if let Some(khz) = freq {
+        if let Some(&khz) = current.get(&cpu) {
             sum_khz = sum_khz.saturating_add(khz);
             count += 1;
         }

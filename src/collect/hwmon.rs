@@ -23,18 +23,21 @@
 //!   `node_hwmon_sensor_label` each sensor's `_label` (the nvme `Composite`,
 //!   an INA3221 rail name).
 //!
-//! Attributes that cannot be read are skipped without failing the
-//! collector, as node_exporter does: hwmon directories hold write-only
+//! Chip names, sensor labels and the list of attributes are read when the
+//! set of `/sys/class/hwmon` entries changes and kept in a [`Cache`]; every
+//! scrape reads only the values. Attributes that cannot be read are skipped
+//! without failing the collector, as node_exporter does: hwmon directories hold write-only
 //! attributes (`tempN_reset_history`) whose reads fail by design, and
 //! drivers answer `EAGAIN`/`ENODATA` for sensors without a reading (an
 //! INA3221 channel that is not connected).
 
 use std::collections::BTreeMap;
+use std::sync::Mutex;
 
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, Root, lock};
 
 /// Relative path of the hwmon class directory.
 pub const HWMON_DIR: &str = "sys/class/hwmon";
@@ -154,8 +157,32 @@ fn chip_label(root: &Root, dir: &str, entry: &str) -> String {
 /// Sensor -> element -> raw value text, for one chip.
 type SensorData = BTreeMap<String, BTreeMap<String, String>>;
 
-/// Adds the readable sensor attributes of directory `dir` to `data`.
-fn read_attributes(root: &Root, dir: &str, data: &mut SensorData) -> Result<(), CollectError> {
+/// What does not change while a chip exists: its names, its sensor labels
+/// and which value attributes it has.
+#[derive(Debug, Clone)]
+struct Chip {
+    /// The `chip` label.
+    chip: String,
+    /// The cleaned `name` file, for `node_hwmon_chip_names`.
+    chip_name: Option<String>,
+    /// `(sensor, label)` from the `_label` files.
+    labels: Vec<(String, String)>,
+    /// `(sensor, element, relative path)` of every value attribute.
+    values: Vec<(String, String, String)>,
+}
+
+/// The chips found by the last scan, kept across scrapes: names, labels
+/// and the attribute list are read again only when the set of
+/// `/sys/class/hwmon` entries changes (a driver loaded or unloaded).
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: Vec<String>,
+    chips: Vec<Chip>,
+}
+
+/// Adds the sensor attributes of directory `dir` to `chip`: labels are
+/// read now, values are listed for every scrape.
+fn scan_attributes(root: &Root, dir: &str, chip: &mut Chip) -> Result<(), CollectError> {
     for file in root.read_dir(dir)? {
         let Some((kind, number, element)) = split_attribute(&file) else {
             continue;
@@ -163,18 +190,41 @@ fn read_attributes(root: &Root, dir: &str, data: &mut SensorData) -> Result<(), 
         if !SENSOR_TYPES.contains(&kind) {
             continue;
         }
+        let sensor = format!("{kind}{number}");
         let path = format!("{dir}/{file}");
-        match root.read_optional(&path) {
-            Ok(Some(text)) => {
-                data.entry(format!("{kind}{number}"))
-                    .or_default()
-                    .insert(element.to_string(), text.trim_matches('\n').to_string());
+        if element == "label" {
+            match root.read_optional(&path) {
+                Ok(Some(text)) => chip
+                    .labels
+                    .push((sensor, text.trim_matches('\n').to_string())),
+                Ok(None) => {}
+                Err(e) => log::debug!("hwmon: skipping {e}"),
             }
-            Ok(None) => {}
-            Err(e) => log::debug!("hwmon: skipping {e}"),
+        } else {
+            chip.values.push((sensor, element.to_string(), path));
         }
     }
     Ok(())
+}
+
+/// Reads what does not change about the chip in `dir`.
+fn scan_chip(root: &Root, dir: &str, entry: &str) -> Result<Chip, CollectError> {
+    let chip_name = match root.read_optional(&format!("{dir}/name")) {
+        Ok(Some(name)) => Some(clean_name(name.trim_matches('\n'))).filter(|n| !n.is_empty()),
+        _ => None,
+    };
+    let mut chip = Chip {
+        chip: chip_label(root, dir, entry),
+        chip_name,
+        labels: Vec::new(),
+        values: Vec::new(),
+    };
+    scan_attributes(root, dir, &mut chip)?;
+    let device = format!("{dir}/device");
+    if root.is_dir(&device) {
+        scan_attributes(root, &device, &mut chip)?;
+    }
+    Ok(chip)
 }
 
 /// The family, name and value for one element of a sensor of type `kind`,
@@ -237,49 +287,75 @@ fn element_sample(
     }
 }
 
-/// Emits the hwmon families for every chip.
+/// Emits the hwmon families for every chip, rescanning the chips first
+/// when the set of `/sys/class/hwmon` entries differs from `cache`'s.
 ///
 /// Errors: `sys/class/hwmon` exists but cannot be listed, or a chip
-/// directory cannot be listed (that chip is left out).
-pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+/// directory cannot be listed (that chip is left out until the next
+/// rescan).
+pub fn collect(
+    root: &Root,
+    cache: &Mutex<Cache>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    let entries = root.read_dir_optional(HWMON_DIR)?;
+    let mut cache = lock(cache);
     let mut result = Ok(());
-    for entry in root.read_dir_optional(HWMON_DIR)? {
-        let dir = format!("{HWMON_DIR}/{entry}");
-        if !root.is_dir(&dir) {
-            continue;
+    if cache.entries != entries {
+        cache.chips.clear();
+        for entry in &entries {
+            let dir = format!("{HWMON_DIR}/{entry}");
+            if !root.is_dir(&dir) {
+                continue;
+            }
+            match scan_chip(root, &dir, entry) {
+                Ok(chip) => cache.chips.push(chip),
+                Err(e) => result = Err(e),
+            }
         }
-        if let Err(e) = chip(root, &dir, &entry, out) {
-            result = Err(e);
-        }
+        // A chip that could not be listed is tried again next scrape.
+        cache.entries = if result.is_ok() { entries } else { Vec::new() };
+    }
+    for chip in &cache.chips {
+        emit_chip(root, chip, out);
     }
     result
 }
 
-fn chip(root: &Root, dir: &str, entry: &str, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let chip = chip_label(root, dir, entry);
+/// Reads the chip's values and emits its families.
+fn emit_chip(root: &Root, chip: &Chip, out: &mut Vec<Sample>) {
     let mut data = SensorData::new();
-    read_attributes(root, dir, &mut data)?;
-    let device = format!("{dir}/device");
-    if root.is_dir(&device) {
-        read_attributes(root, &device, &mut data)?;
-    }
-    if let Ok(Some(name)) = root.read_optional(&format!("{dir}/name")) {
-        let name = clean_name(name.trim_matches('\n'));
-        if !name.is_empty() {
-            out.push(Sample::new(
-                &node::HWMON_CHIP_NAMES,
-                vec![("chip", chip.clone()), ("chip_name", name)],
-                1.0,
-            ));
+    for (sensor, element, path) in &chip.values {
+        match root.read_optional(path) {
+            Ok(Some(text)) => {
+                data.entry(sensor.clone())
+                    .or_default()
+                    .insert(element.clone(), text.trim_matches('\n').to_string());
+            }
+            Ok(None) => {}
+            Err(e) => log::debug!("hwmon: skipping {e}"),
         }
     }
+    for (sensor, label) in &chip.labels {
+        data.entry(sensor.clone())
+            .or_default()
+            .insert("label".to_string(), label.clone());
+    }
+    let chip_label = &chip.chip;
+    if let Some(name) = &chip.chip_name {
+        out.push(Sample::new(
+            &node::HWMON_CHIP_NAMES,
+            vec![("chip", chip_label.clone()), ("chip_name", name.clone())],
+            1.0,
+        ));
+    }
     for (sensor, elements) in &data {
-        let labels = || vec![("chip", chip.clone()), ("sensor", sensor.clone())];
+        let labels = || vec![("chip", chip_label.clone()), ("sensor", sensor.clone())];
         if let Some(label) = elements.get("label") {
             out.push(Sample::new(
                 &node::HWMON_SENSOR_LABEL,
                 vec![
-                    ("chip", chip.clone()),
+                    ("chip", chip_label.clone()),
                     ("sensor", sensor.clone()),
                     ("label", label.clone()),
                 ],
@@ -328,7 +404,6 @@ fn chip(root: &Root, dir: &str, entry: &str, out: &mut Vec<Sample>) -> Result<()
             }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

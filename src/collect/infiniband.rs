@@ -18,13 +18,19 @@
 //! - `rdma_port_stat_total` with every file of `counters/` and
 //!   `hw_counters/` under its own name, raw, as the RDMA exporter reports it.
 //!
+//! Device identity and the lists of ports and counter files are read when
+//! the set of devices changes and kept in a [`Cache`]; every scrape reads
+//! each state, rate and counter file once.
+//!
 //! A counter that reads `N/A (no PMA)` (a port without a performance
 //! management agent) is absent.
 
+use std::sync::Mutex;
+
 use crate::expo::Sample;
 use crate::metrics::node;
-use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::parse::{ParseError, sysfs};
+use crate::root::{CollectError, Root, lock};
 
 /// Relative path of the InfiniBand class directory.
 pub const INFINIBAND_DIR: &str = "sys/class/infiniband";
@@ -35,60 +41,35 @@ const BYTES_PER_SECOND_PER_GBPS: f64 = 125_000_000.0;
 /// PortXmitData and PortRcvData count 4-octet words (IBA vol. 1, 16.1.3.5).
 const DATA_WORD_BYTES: u64 = 4;
 
-/// `counters/` files and node_exporter's family name for each
-/// (`node_infiniband_<name>_total`), and whether the value is in words.
-const COUNTERS: [(&str, &str, bool); 22] = [
-    (
-        "excessive_buffer_overrun_errors",
-        "excessive_buffer_overrun_errors",
-        false,
-    ),
-    ("link_downed", "link_downed", false),
-    ("link_error_recovery", "link_error_recovery", false),
-    (
-        "local_link_integrity_errors",
-        "local_link_integrity_errors",
-        false,
-    ),
-    ("multicast_rcv_packets", "multicast_packets_received", false),
-    (
-        "multicast_xmit_packets",
-        "multicast_packets_transmitted",
-        false,
-    ),
-    (
-        "port_rcv_constraint_errors",
-        "port_constraint_errors_received",
-        false,
-    ),
-    (
-        "port_xmit_constraint_errors",
-        "port_constraint_errors_transmitted",
-        false,
-    ),
-    ("port_rcv_data", "port_data_received_bytes", true),
-    ("port_xmit_data", "port_data_transmitted_bytes", true),
-    ("port_rcv_discards", "port_discards_received", false),
-    ("port_xmit_discards", "port_discards_transmitted", false),
-    ("port_rcv_errors", "port_errors_received", false),
-    ("port_rcv_packets", "port_packets_received", false),
-    ("port_xmit_packets", "port_packets_transmitted", false),
-    ("port_xmit_wait", "port_transmit_wait", false),
-    ("unicast_rcv_packets", "unicast_packets_received", false),
-    ("unicast_xmit_packets", "unicast_packets_transmitted", false),
-    (
-        "port_rcv_remote_physical_errors",
-        "port_receive_remote_physical_errors",
-        false,
-    ),
-    (
-        "port_rcv_switch_relay_errors",
-        "port_receive_switch_relay_errors",
-        false,
-    ),
-    ("symbol_error", "symbol_error", false),
-    ("VL15_dropped", "vl15_dropped", false),
-];
+/// node_exporter's family name (`node_infiniband_<name>_total`) for a
+/// `counters/` file, and whether the counter is in 4-octet words.
+fn node_counter(file: &str) -> Option<(&'static str, bool)> {
+    Some(match file {
+        "excessive_buffer_overrun_errors" => ("excessive_buffer_overrun_errors", false),
+        "link_downed" => ("link_downed", false),
+        "link_error_recovery" => ("link_error_recovery", false),
+        "local_link_integrity_errors" => ("local_link_integrity_errors", false),
+        "multicast_rcv_packets" => ("multicast_packets_received", false),
+        "multicast_xmit_packets" => ("multicast_packets_transmitted", false),
+        "port_rcv_constraint_errors" => ("port_constraint_errors_received", false),
+        "port_xmit_constraint_errors" => ("port_constraint_errors_transmitted", false),
+        "port_rcv_data" => ("port_data_received_bytes", true),
+        "port_xmit_data" => ("port_data_transmitted_bytes", true),
+        "port_rcv_discards" => ("port_discards_received", false),
+        "port_xmit_discards" => ("port_discards_transmitted", false),
+        "port_rcv_errors" => ("port_errors_received", false),
+        "port_rcv_packets" => ("port_packets_received", false),
+        "port_xmit_packets" => ("port_packets_transmitted", false),
+        "port_xmit_wait" => ("port_transmit_wait", false),
+        "unicast_rcv_packets" => ("unicast_packets_received", false),
+        "unicast_xmit_packets" => ("unicast_packets_transmitted", false),
+        "port_rcv_remote_physical_errors" => ("port_receive_remote_physical_errors", false),
+        "port_rcv_switch_relay_errors" => ("port_receive_switch_relay_errors", false),
+        "symbol_error" => ("symbol_error", false),
+        "VL15_dropped" => ("vl15_dropped", false),
+        _ => return None,
+    })
+}
 
 /// The leading number of `4: ACTIVE`.
 fn state_id(text: &str) -> Option<u64> {
@@ -113,41 +94,96 @@ fn counter(root: &Root, path: &str) -> Result<Option<u64>, CollectError> {
     }
 }
 
+/// One port's files that exist: the counter file names of `counters/` and
+/// `hw_counters/`.
+#[derive(Debug, Clone)]
+struct Port {
+    port: String,
+    counters: Vec<String>,
+    hw_counters: Vec<String>,
+}
+
+/// What does not change while a device exists.
+#[derive(Debug, Clone)]
+struct Device {
+    name: String,
+    /// `board_id`, `fw_ver`, `hca_type` (empty where absent).
+    info: [String; 3],
+    ports: Vec<Port>,
+}
+
+/// The devices found by the last scan, kept across scrapes: identity and
+/// the lists of counter files are read again only when the set of
+/// `/sys/class/infiniband` entries changes.
+#[derive(Debug, Default)]
+pub struct Cache {
+    entries: Vec<String>,
+    devices: Vec<Device>,
+}
+
+fn scan_device(root: &Root, name: &str) -> Result<Device, CollectError> {
+    let dir = format!("{INFINIBAND_DIR}/{name}");
+    let mut info: [String; 3] = Default::default();
+    for (slot, file) in info.iter_mut().zip(["board_id", "fw_ver", "hca_type"]) {
+        if let Some(v) = root.read_optional(&format!("{dir}/{file}"))? {
+            *slot = sysfs::text_value(&v).to_string();
+        }
+    }
+    let mut ports = Vec::new();
+    for port in root.read_dir_optional(&format!("{dir}/ports"))? {
+        let port_dir = format!("{dir}/ports/{port}");
+        ports.push(Port {
+            counters: root.read_dir_optional(&format!("{port_dir}/counters"))?,
+            hw_counters: root.read_dir_optional(&format!("{port_dir}/hw_counters"))?,
+            port,
+        });
+    }
+    Ok(Device {
+        name: name.to_string(),
+        info,
+        ports,
+    })
+}
+
 /// Emits the infiniband families and `rdma_port_stat_total` for every
-/// device and port.
+/// device and port, rescanning the devices first when the set of
+/// `/sys/class/infiniband` entries differs from `cache`'s.
 ///
 /// Errors: the class directory exists but cannot be listed, or a port file
 /// is unreadable or malformed (that value is absent; the rest is still
 /// emitted). A host without RDMA devices is not an error.
-pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+pub fn collect(
+    root: &Root,
+    cache: &Mutex<Cache>,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
+    let entries = root.read_dir_optional(INFINIBAND_DIR)?;
+    let mut cache = lock(cache);
     let mut result = Ok(());
-    for device in root.read_dir_optional(INFINIBAND_DIR)? {
-        let dir = format!("{INFINIBAND_DIR}/{device}");
-        let mut info = vec![("device", device.clone())];
-        for (label, file) in [
-            ("board_id", "board_id"),
-            ("firmware_version", "fw_ver"),
-            ("hca_type", "hca_type"),
-        ] {
-            let value = match root.read_optional(&format!("{dir}/{file}")) {
-                Ok(v) => v.unwrap_or_default(),
-                Err(e) => {
-                    result = Err(e);
-                    String::new()
-                }
-            };
-            info.push((label, sysfs::text_value(&value).to_string()));
-        }
-        out.push(Sample::new(&node::INFINIBAND_INFO, info, 1.0));
-        let ports = match root.read_dir_optional(&format!("{dir}/ports")) {
-            Ok(p) => p,
-            Err(e) => {
-                result = Err(e);
-                continue;
+    if cache.entries != entries {
+        cache.devices.clear();
+        for name in &entries {
+            match scan_device(root, name) {
+                Ok(d) => cache.devices.push(d),
+                Err(e) => result = Err(e),
             }
-        };
-        for port in ports {
-            if let Err(e) = port_collect(root, &device, &port, out) {
+        }
+        cache.entries = if result.is_ok() { entries } else { Vec::new() };
+    }
+    for device in &cache.devices {
+        let [board_id, firmware, hca_type] = device.info.clone();
+        out.push(Sample::new(
+            &node::INFINIBAND_INFO,
+            vec![
+                ("device", device.name.clone()),
+                ("board_id", board_id),
+                ("firmware_version", firmware),
+                ("hca_type", hca_type),
+            ],
+            1.0,
+        ));
+        for port in &device.ports {
+            if let Err(e) = port_collect(root, &device.name, port, out) {
                 result = Err(e);
             }
         }
@@ -158,11 +194,11 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
 fn port_collect(
     root: &Root,
     device: &str,
-    port: &str,
+    port: &Port,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
-    let dir = format!("{INFINIBAND_DIR}/{device}/ports/{port}");
-    let labels = || vec![("device", device.to_string()), ("port", port.to_string())];
+    let dir = format!("{INFINIBAND_DIR}/{device}/ports/{}", port.port);
+    let labels = || vec![("device", device.to_string()), ("port", port.port.clone())];
     let mut result = Ok(());
     let states = [
         ("state", &node::INFINIBAND_STATE_ID),
@@ -176,12 +212,7 @@ fn port_collect(
                 None => {
                     result = Err(root.parse_error(
                         &path,
-                        crate::parse::ParseError::new(
-                            "RDMA port state",
-                            1,
-                            "`<number>: <NAME>`",
-                            &t,
-                        ),
+                        ParseError::new("RDMA port state", 1, "`<number>: <NAME>`", &t),
                     ))
                 }
             },
@@ -200,20 +231,37 @@ fn port_collect(
             None => {
                 result = Err(root.parse_error(
                     &path,
-                    crate::parse::ParseError::new("RDMA port rate", 1, "`<number> Gb/sec ...`", &t),
+                    ParseError::new("RDMA port rate", 1, "`<number> Gb/sec ...`", &t),
                 ))
             }
         },
         Ok(None) => {}
         Err(e) => result = Err(e),
     }
-    for (file, name, words) in COUNTERS {
-        match counter(root, &format!("{dir}/counters/{file}")) {
-            Ok(Some(v)) => {
+    for (group, files) in [
+        ("counters", &port.counters),
+        ("hw_counters", &port.hw_counters),
+    ] {
+        for stat in files {
+            let value = match counter(root, &format!("{dir}/{group}/{stat}")) {
+                Ok(Some(v)) => v,
+                Ok(None) => continue,
+                Err(e) => {
+                    result = Err(e);
+                    continue;
+                }
+            };
+            let mut l = labels();
+            l.push(("stat", stat.clone()));
+            out.push(Sample::new(&node::RDMA_PORT_STAT_TOTAL, l, value as f64));
+            if group != "counters" {
+                continue;
+            }
+            if let Some((name, words)) = node_counter(stat) {
                 let v = if words {
-                    v.saturating_mul(DATA_WORD_BYTES)
+                    value.saturating_mul(DATA_WORD_BYTES)
                 } else {
-                    v
+                    value
                 };
                 out.push(Sample::named(
                     &node::INFINIBAND_COUNTER_TOTAL,
@@ -221,29 +269,6 @@ fn port_collect(
                     labels(),
                     v as f64,
                 ));
-            }
-            Ok(None) => {}
-            Err(e) => result = Err(e),
-        }
-    }
-    for group in ["counters", "hw_counters"] {
-        let group_dir = format!("{dir}/{group}");
-        let files = match root.read_dir_optional(&group_dir) {
-            Ok(f) => f,
-            Err(e) => {
-                result = Err(e);
-                continue;
-            }
-        };
-        for stat in files {
-            match counter(root, &format!("{group_dir}/{stat}")) {
-                Ok(Some(v)) => {
-                    let mut l = labels();
-                    l.push(("stat", stat));
-                    out.push(Sample::new(&node::RDMA_PORT_STAT_TOTAL, l, v as f64));
-                }
-                Ok(None) => {}
-                Err(e) => result = Err(e),
             }
         }
     }

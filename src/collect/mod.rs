@@ -198,6 +198,8 @@ pub struct Exporter {
     active: Vec<Collector>,
     cpu_usage: Mutex<cpu::UsageTracker>,
     gpu: gpu::Gpu,
+    hwmon: Mutex<hwmon::Cache>,
+    infiniband: Mutex<infiniband::Cache>,
     process: process::Process,
     /// Ticks per second of the `/proc/stat` CPU times.
     user_hz: u64,
@@ -224,6 +226,8 @@ impl Exporter {
         Exporter {
             cpu_usage: Mutex::new(cpu::UsageTracker::new(opts.cpu_usage_window)),
             gpu,
+            hwmon: Mutex::default(),
+            infiniband: Mutex::default(),
             process: process::Process::new(),
             user_hz: crate::sys::user_hz(),
             last_errors: Mutex::new(HashMap::new()),
@@ -288,7 +292,7 @@ impl Exporter {
             Collector::Cpufreq => cpufreq::collect(root, out),
             Collector::Thermal => thermal::collect(root, &self.opts.cpu_zone_type, out),
             Collector::ThermalZone => thermal_zone::collect(root, out),
-            Collector::Hwmon => hwmon::collect(root, out),
+            Collector::Hwmon => hwmon::collect(root, &self.hwmon, out),
             Collector::Gpu => self.gpu.collect(root, out),
             Collector::Meminfo => meminfo::collect(root, out),
             Collector::Loadavg => loadavg::collect(root, out),
@@ -300,7 +304,7 @@ impl Exporter {
             }
             Collector::Netdev => netdev::collect(root, &self.opts.netdev_exclude, out),
             Collector::Netclass => netclass::collect(root, &self.opts.netclass_ignored, out),
-            Collector::Infiniband => infiniband::collect(root, out),
+            Collector::Infiniband => infiniband::collect(root, &self.infiniband, out),
             Collector::Uname => uname::collect(root, out),
         }
     }
