@@ -62,7 +62,7 @@ impl Metric {
 
     /// Whether the family name `name` belongs to this entry: equal to its
     /// name, or for a pattern, the literal parts in order with each
-    /// placeholder standing for a run of `[A-Za-z0-9_]` (empty for an
+    /// placeholder standing for a run of `[A-Za-z0-9_:]` (empty for an
     /// optional part written `<_element>`).
     pub fn matches(&self, name: &str) -> bool {
         if !self.is_pattern() {
@@ -75,7 +75,7 @@ impl Metric {
             return false;
         };
         rest = after;
-        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
         let pieces: Vec<&str> = pieces
             .map(|p| p.split_once('>').map_or("", |(_, lit)| lit))
             .collect();
