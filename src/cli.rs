@@ -283,6 +283,16 @@ fn regex(flag: &str, pattern: &str, anchored: bool) -> Result<Regex, UsageError>
     Regex::new(&full).map_err(|e| usage(flag, format!("not a valid regular expression: {e}")))
 }
 
+/// The unanchored regex given with `flag`, or `default` without the flag.
+fn regex_flag(
+    args: &mut pico_args::Arguments,
+    flag: &'static str,
+    default: &str,
+) -> Result<Regex, UsageError> {
+    let given = value(args, flag)?;
+    regex(flag, given.as_deref().unwrap_or(default), false)
+}
+
 fn check_listen(addr: &str) -> Result<(), UsageError> {
     let bad = || {
         usage(
@@ -407,46 +417,38 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
             )
         })?;
     }
-    let zone = value(&mut args, "--collector.thermal.cpu-zone-type")?;
-    options.cpu_zone_type = regex(
+    options.cpu_zone_type = regex_flag(
+        &mut args,
         "--collector.thermal.cpu-zone-type",
-        zone.as_deref().unwrap_or(DEFAULT_CPU_ZONE_TYPE),
-        false,
+        DEFAULT_CPU_ZONE_TYPE,
     )?;
     if let Some(p) = value(&mut args, "--collector.network.interfaces")? {
         options.network_interfaces = Some(interfaces(&p)?);
     }
-    let exclude = value(&mut args, "--collector.diskstats.device-exclude")?;
-    options.disk_exclude = regex(
+    options.disk_exclude = regex_flag(
+        &mut args,
         "--collector.diskstats.device-exclude",
-        exclude.as_deref().unwrap_or(DEFAULT_DISK_EXCLUDE),
-        false,
+        DEFAULT_DISK_EXCLUDE,
     )?;
-    let netdev = value(&mut args, "--collector.netdev.device-exclude")?;
-    options.netdev_exclude = regex(
+    options.netdev_exclude = regex_flag(
+        &mut args,
         "--collector.netdev.device-exclude",
-        netdev.as_deref().unwrap_or(DEFAULT_NETDEV_EXCLUDE),
-        false,
+        DEFAULT_NETDEV_EXCLUDE,
     )?;
-    let netclass = value(&mut args, "--collector.netclass.ignored-devices")?;
-    options.netclass_ignored = regex(
+    options.netclass_ignored = regex_flag(
+        &mut args,
         "--collector.netclass.ignored-devices",
-        netclass.as_deref().unwrap_or(DEFAULT_NETCLASS_IGNORED),
-        false,
+        DEFAULT_NETCLASS_IGNORED,
     )?;
-    let mount_points = value(&mut args, "--collector.filesystem.mount-points-exclude")?;
-    options.filesystem_exclude.mount_points = regex(
+    options.filesystem_exclude.mount_points = regex_flag(
+        &mut args,
         "--collector.filesystem.mount-points-exclude",
-        mount_points
-            .as_deref()
-            .unwrap_or(DEFAULT_MOUNT_POINTS_EXCLUDE),
-        false,
+        DEFAULT_MOUNT_POINTS_EXCLUDE,
     )?;
-    let fs_types = value(&mut args, "--collector.filesystem.fs-types-exclude")?;
-    options.filesystem_exclude.fs_types = regex(
+    options.filesystem_exclude.fs_types = regex_flag(
+        &mut args,
         "--collector.filesystem.fs-types-exclude",
-        fs_types.as_deref().unwrap_or(DEFAULT_FS_TYPES_EXCLUDE),
-        false,
+        DEFAULT_FS_TYPES_EXCLUDE,
     )?;
     let nvidia_smi = value(&mut args, "--collector.gpu.nvidia-smi")?.map(PathBuf::from);
     if let Some(p) = nvidia_smi.as_deref().filter(|p| !is_executable(p)) {
