@@ -13,13 +13,11 @@
 
 use regex_lite::Regex;
 
+use crate::collect::network::NET_DIR;
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
 use crate::root::{CollectError, Root};
-
-/// Relative path of the network class directory.
-pub const NET_DIR: &str = "sys/class/net";
 
 /// `speed` is in Mb/s (sysfs-class-net); 1 Mb/s = 125000 bytes/s.
 const BYTES_PER_SECOND_PER_MBPS: i64 = 1_000_000 / 8;

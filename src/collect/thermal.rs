@@ -18,10 +18,22 @@ use crate::root::{CollectError, Root};
 pub const THERMAL_DIR: &str = "sys/class/thermal";
 
 /// Zone temperatures are in millidegrees Celsius (sysfs-class-thermal).
-const MILLIDEGREES_PER_DEGREE: f64 = 1000.0;
+pub const MILLIDEGREES_PER_DEGREE: f64 = 1000.0;
 
 /// What a Tegra (Jetson) zone reads while its sensor is powered off.
 const TEGRA_OFFLINE_MILLIDEGREES: i64 = -256_000;
+
+/// The `temp` of the zone in directory `dir` (millidegrees Celsius), or
+/// `None` when it has no reading: unavailable (`EAGAIN`, `ENODATA`,
+/// missing) or Tegra's offline sentinel.
+///
+/// Errors: the file is unreadable for another reason, or malformed.
+pub fn zone_temp(root: &Root, dir: &str) -> Result<Option<i64>, CollectError> {
+    let temp = root.read_parsed_optional(&format!("{dir}/temp"), |t| {
+        sysfs::i64_value("thermal zone temp", t)
+    })?;
+    Ok(temp.filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES))
+}
 
 /// Emits `cpu_temperature_celsius`: the maximum over zones whose `type`
 /// matches `zone_type`.
@@ -40,10 +52,7 @@ pub fn collect(root: &Root, zone_type: &Regex, out: &mut Vec<Sample>) -> Result<
             continue;
         }
         matched += 1;
-        let temp = root.read_parsed_optional(&format!("{THERMAL_DIR}/{zone}/temp"), |t| {
-            sysfs::i64_value("thermal zone temp", t)
-        })?;
-        if let Some(t) = temp.filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES) {
+        if let Some(t) = zone_temp(root, &format!("{THERMAL_DIR}/{zone}"))? {
             hottest = Some(hottest.map_or(t, |h| h.max(t)));
         }
     }

@@ -9,17 +9,11 @@
 //! (`EAGAIN`, `ENODATA`, missing) or reads Tegra's offline sentinel `-256000`
 //! is left out, where node_exporter would report -256 °C.
 
-use crate::collect::thermal::THERMAL_DIR;
+use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, THERMAL_DIR, zone_temp};
 use crate::expo::Sample;
 use crate::metrics::node;
 use crate::parse::sysfs;
 use crate::root::{CollectError, Root};
-
-/// Zone temperatures are in millidegrees Celsius (sysfs-class-thermal).
-const MILLIDEGREES_PER_DEGREE: f64 = 1000.0;
-
-/// What a Tegra (Jetson) zone reads while its sensor is powered off.
-const TEGRA_OFFLINE_MILLIDEGREES: i64 = -256_000;
 
 /// Emits the zone temperatures and cooling device states.
 ///
@@ -31,7 +25,7 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     for entry in root.read_dir_optional(THERMAL_DIR)? {
         let dir = format!("{THERMAL_DIR}/{entry}");
         if let Some(zone) = entry.strip_prefix("thermal_zone") {
-            match zone_temp(root, &dir) {
+            match typed_zone_temp(root, &dir) {
                 Ok(Some((kind, milli))) => out.push(Sample::new(
                     &node::THERMAL_ZONE_TEMP,
                     vec![("type", kind), ("zone", zone.to_string())],
@@ -51,19 +45,14 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
 
 /// A zone's type and temperature in millidegrees, `None` when it has no
 /// reading.
-fn zone_temp(root: &Root, dir: &str) -> Result<Option<(String, i64)>, CollectError> {
+fn typed_zone_temp(root: &Root, dir: &str) -> Result<Option<(String, i64)>, CollectError> {
     let Some(kind) = root.read_parsed_optional(&format!("{dir}/type"), |t| {
         sysfs::string_value("thermal zone type", t).map(str::to_string)
     })?
     else {
         return Ok(None);
     };
-    let temp = root.read_parsed_optional(&format!("{dir}/temp"), |t| {
-        sysfs::i64_value("thermal zone temp", t)
-    })?;
-    Ok(temp
-        .filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES)
-        .map(|t| (kind, t)))
+    Ok(zone_temp(root, dir)?.map(|t| (kind, t)))
 }
 
 fn cooling_device(
