@@ -34,6 +34,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use crate::collect::ScanCache;
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
@@ -160,7 +161,7 @@ type SensorData = BTreeMap<String, BTreeMap<String, String>>;
 /// What does not change while a chip exists: its names, its sensor labels
 /// and which value attributes it has.
 #[derive(Debug, Clone)]
-struct Chip {
+pub struct Chip {
     /// The `chip` label.
     chip: String,
     /// The cleaned `name` file, for `node_hwmon_chip_names`.
@@ -173,12 +174,8 @@ struct Chip {
 
 /// The chips found by the last scan, kept across scrapes: names, labels
 /// and the attribute list are read again only when the set of
-/// `/sys/class/hwmon` entries changes (a driver loaded or unloaded).
-#[derive(Debug, Default)]
-pub struct Cache {
-    entries: Vec<String>,
-    chips: Vec<Chip>,
-}
+/// `/sys/class/hwmon` entries changes.
+pub type Cache = ScanCache<Chip>;
 
 /// Adds the sensor attributes of directory `dir` to `chip`: labels are
 /// read now, values are listed for every scrape.
@@ -300,23 +297,14 @@ pub fn collect(
 ) -> Result<(), CollectError> {
     let entries = root.read_dir_optional(HWMON_DIR)?;
     let mut cache = lock(cache);
-    let mut result = Ok(());
-    if cache.entries != entries {
-        cache.chips.clear();
-        for entry in &entries {
-            let dir = format!("{HWMON_DIR}/{entry}");
-            if !root.is_dir(&dir) {
-                continue;
-            }
-            match scan_chip(root, &dir, entry) {
-                Ok(chip) => cache.chips.push(chip),
-                Err(e) => result = Err(e),
-            }
+    let result = cache.refresh(entries, |entry| {
+        let dir = format!("{HWMON_DIR}/{entry}");
+        if !root.is_dir(&dir) {
+            return Ok(None);
         }
-        // A chip that could not be listed is tried again next scrape.
-        cache.entries = if result.is_ok() { entries } else { Vec::new() };
-    }
-    for chip in &cache.chips {
+        scan_chip(root, &dir, entry).map(Some)
+    });
+    for chip in cache.items() {
         emit_chip(root, chip, out);
     }
     result

@@ -27,6 +27,7 @@
 
 use std::sync::Mutex;
 
+use crate::collect::ScanCache;
 use crate::expo::Sample;
 use crate::metrics::node;
 use crate::parse::{ParseError, sysfs};
@@ -105,7 +106,7 @@ struct Port {
 
 /// What does not change while a device exists.
 #[derive(Debug, Clone)]
-struct Device {
+pub struct Device {
     name: String,
     /// `board_id`, `fw_ver`, `hca_type` (empty where absent).
     info: [String; 3],
@@ -115,11 +116,7 @@ struct Device {
 /// The devices found by the last scan, kept across scrapes: identity and
 /// the lists of counter files are read again only when the set of
 /// `/sys/class/infiniband` entries changes.
-#[derive(Debug, Default)]
-pub struct Cache {
-    entries: Vec<String>,
-    devices: Vec<Device>,
-}
+pub type Cache = ScanCache<Device>;
 
 fn scan_device(root: &Root, name: &str) -> Result<Device, CollectError> {
     let dir = format!("{INFINIBAND_DIR}/{name}");
@@ -159,18 +156,8 @@ pub fn collect(
 ) -> Result<(), CollectError> {
     let entries = root.read_dir_optional(INFINIBAND_DIR)?;
     let mut cache = lock(cache);
-    let mut result = Ok(());
-    if cache.entries != entries {
-        cache.devices.clear();
-        for name in &entries {
-            match scan_device(root, name) {
-                Ok(d) => cache.devices.push(d),
-                Err(e) => result = Err(e),
-            }
-        }
-        cache.entries = if result.is_ok() { entries } else { Vec::new() };
-    }
-    for device in &cache.devices {
+    let mut result = cache.refresh(entries, |name| scan_device(root, name).map(Some));
+    for device in cache.items() {
         let [board_id, firmware, hca_type] = device.info.clone();
         out.push(Sample::new(
             &node::INFINIBAND_INFO,

@@ -188,6 +188,59 @@ impl Default for Options {
     }
 }
 
+/// What a collector keeps about the devices of one class directory
+/// (`/sys/class/hwmon`, `/sys/class/infiniband`) because it does not change
+/// while they exist: read once, and again only when the directory's set of
+/// entries changes (a driver loaded or unloaded, a device added).
+#[derive(Debug)]
+pub struct ScanCache<T> {
+    entries: Vec<String>,
+    items: Vec<T>,
+}
+
+impl<T> Default for ScanCache<T> {
+    fn default() -> Self {
+        ScanCache {
+            entries: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> ScanCache<T> {
+    /// Keeps the items when `entries` (the directory's listing now) equals
+    /// the last listing; otherwise scans every entry again with `scan`
+    /// (`Ok(None)`: not a device, skipped).
+    ///
+    /// Errors: the last failing `scan`; the items of the other entries are
+    /// kept, and every entry is scanned again on the next call.
+    pub fn refresh(
+        &mut self,
+        entries: Vec<String>,
+        mut scan: impl FnMut(&str) -> Result<Option<T>, CollectError>,
+    ) -> Result<(), CollectError> {
+        if self.entries == entries {
+            return Ok(());
+        }
+        let mut result = Ok(());
+        self.items.clear();
+        for entry in &entries {
+            match scan(entry) {
+                Ok(Some(item)) => self.items.push(item),
+                Ok(None) => {}
+                Err(e) => result = Err(e),
+            }
+        }
+        self.entries = if result.is_ok() { entries } else { Vec::new() };
+        result
+    }
+
+    /// The items of the last scan.
+    pub fn items(&self) -> &[T] {
+        &self.items
+    }
+}
+
 /// Relative path of the hostname used for the `host` label.
 const HOSTNAME_FILE: &str = "proc/sys/kernel/hostname";
 
@@ -386,5 +439,35 @@ impl Exporter {
     /// One scrape rendered as text format 0.0.4.
     pub fn render(&self) -> String {
         crate::expo::render(&self.collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn scan_cache_rescans_only_when_the_entries_change_or_a_scan_failed() {
+        let mut cache: ScanCache<String> = ScanCache::default();
+        let mut scans = 0;
+        let mut scan = |e: &str| {
+            scans += 1;
+            match e {
+                "bad" => Err(CollectError::NoData("bad".into())),
+                "skip" => Ok(None),
+                e => Ok(Some(e.to_uppercase())),
+            }
+        };
+        cache.refresh(names(&["a", "skip"]), &mut scan).unwrap();
+        cache.refresh(names(&["a", "skip"]), &mut scan).unwrap();
+        assert_eq!(cache.items(), ["A"]);
+        assert!(cache.refresh(names(&["a", "bad"]), &mut scan).is_err());
+        assert_eq!(cache.items(), ["A"], "the others are kept");
+        assert!(cache.refresh(names(&["a", "bad"]), &mut scan).is_err());
+        assert_eq!(scans, 6, "2 + 0 + 2 + 2: a failed scan is retried");
     }
 }
