@@ -124,7 +124,8 @@ pub fn split_attribute(file: &str) -> Option<(&str, u64, &str)> {
 }
 
 /// The chip label of hwmon directory `dir` (see the module docs).
-fn chip_label(root: &Root, dir: &str, entry: &str) -> String {
+/// `chip_name` is the chip's cleaned `name` file, if it has one.
+fn chip_label(root: &Root, dir: &str, entry: &str, chip_name: Option<&str>) -> String {
     if let Some(device) = root.real_path(&format!("{dir}/device")) {
         let name = device
             .file_name()
@@ -142,11 +143,8 @@ fn chip_label(root: &Root, dir: &str, entry: &str) -> String {
             return name;
         }
     }
-    if let Ok(Some(name)) = root.read_optional(&format!("{dir}/name")) {
-        let name = clean_name(name.trim_matches('\n'));
-        if !name.is_empty() {
-            return name;
-        }
+    if let Some(name) = chip_name {
+        return name.to_string();
     }
     let real = root
         .real_path(dir)
@@ -211,7 +209,7 @@ fn scan_chip(root: &Root, dir: &str, entry: &str) -> Result<Chip, CollectError> 
         _ => None,
     };
     let mut chip = Chip {
-        chip: chip_label(root, dir, entry),
+        chip: chip_label(root, dir, entry, chip_name.as_deref()),
         chip_name,
         labels: Vec::new(),
         values: Vec::new(),
