@@ -171,7 +171,7 @@ pub enum Action {
 
 /// The enable/disable flag pair of each collector (pico-args needs
 /// `'static` flag names).
-const COLLECTOR_FLAGS: [(Collector, &str, &str); 17] = [
+const COLLECTOR_FLAGS: [(Collector, &str, &str); 22] = [
     (Collector::Cpu, "--collector.cpu", "--no-collector.cpu"),
     (Collector::Stat, "--collector.stat", "--no-collector.stat"),
     (
@@ -244,6 +244,23 @@ const COLLECTOR_FLAGS: [(Collector, &str, &str); 17] = [
         Collector::Uname,
         "--collector.uname",
         "--no-collector.uname",
+    ),
+    (
+        Collector::Platform,
+        "--collector.platform",
+        "--no-collector.platform",
+    ),
+    (
+        Collector::Jetson,
+        "--collector.jetson",
+        "--no-collector.jetson",
+    ),
+    (Collector::Rpi, "--collector.rpi", "--no-collector.rpi"),
+    (Collector::Nvme, "--collector.nvme", "--no-collector.nvme"),
+    (
+        Collector::Updates,
+        "--collector.updates",
+        "--no-collector.updates",
     ),
 ];
 

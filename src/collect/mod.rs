@@ -16,17 +16,22 @@ pub mod filesystem;
 pub mod gpu;
 pub mod hwmon;
 pub mod infiniband;
+pub mod jetson;
 pub mod loadavg;
 pub mod meminfo;
 pub mod netclass;
 pub mod netdev;
 pub mod network;
+pub mod nvme;
+pub mod platform;
 pub mod pressure;
 pub mod process;
+pub mod rpi;
 pub mod stat;
 pub mod thermal;
 pub mod thermal_zone;
 pub mod uname;
+pub mod updates;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -83,11 +88,25 @@ pub enum Collector {
     Infiniband,
     /// node_exporter's `uname`: `node_uname_info`.
     Uname,
+    /// `dgx_spark_exporter_platform_info`: which board this is.
+    Platform,
+    /// NVIDIA Jetson: the contract GPU gauges from sysfs and `jetson_*`.
+    /// Active only where Jetson files exist.
+    Jetson,
+    /// Raspberry Pi: throttling, fan, ADC, power supply (`rpi_*`). Active
+    /// only where Pi files exist.
+    Rpi,
+    /// NVMe health from the SMART / health log page (`nvme_*`). Active only
+    /// where NVMe controllers exist and the log page can be read.
+    Nvme,
+    /// Pending package updates and reboot-required (`apt_*`,
+    /// `node_reboot_required`).
+    Updates,
 }
 
 impl Collector {
     /// Every collector, in the order they run.
-    pub const ALL: [Collector; 17] = [
+    pub const ALL: [Collector; 22] = [
         Collector::Cpu,
         Collector::Stat,
         Collector::Cpufreq,
@@ -105,6 +124,11 @@ impl Collector {
         Collector::Netclass,
         Collector::Infiniband,
         Collector::Uname,
+        Collector::Platform,
+        Collector::Jetson,
+        Collector::Rpi,
+        Collector::Nvme,
+        Collector::Updates,
     ];
 
     /// The name used in flags and in the `collector` label.
@@ -127,6 +151,11 @@ impl Collector {
             Collector::Netclass => "netclass",
             Collector::Infiniband => "infiniband",
             Collector::Uname => "uname",
+            Collector::Platform => "platform",
+            Collector::Jetson => "jetson",
+            Collector::Rpi => "rpi",
+            Collector::Nvme => "nvme",
+            Collector::Updates => "updates",
         }
     }
 }
@@ -276,6 +305,20 @@ impl Exporter {
                 active.retain(|c| *c != Collector::Gpu);
             }
         }
+        // Board collectors turn themselves on where their files exist.
+        let boards: [(Collector, fn(&Root) -> Result<(), String>); 3] = [
+            (Collector::Jetson, jetson::detect),
+            (Collector::Rpi, rpi::detect),
+            (Collector::Nvme, nvme::detect),
+        ];
+        for (c, detect) in boards {
+            if active.contains(&c) {
+                if let Err(why) = detect(&root) {
+                    log::info!("{why}: {} collector inactive", c.name());
+                    active.retain(|a| *a != c);
+                }
+            }
+        }
         Exporter {
             cpu_usage: Mutex::new(cpu::UsageTracker::new(opts.cpu_usage_window)),
             gpu,
@@ -359,6 +402,11 @@ impl Exporter {
             Collector::Netclass => netclass::collect(root, &self.opts.netclass_ignored, out),
             Collector::Infiniband => infiniband::collect(root, &self.infiniband, out),
             Collector::Uname => uname::collect(root, out),
+            Collector::Platform => platform::collect(root, out),
+            Collector::Jetson => jetson::collect(root, out),
+            Collector::Rpi => rpi::collect(root, out),
+            Collector::Nvme => nvme::collect(root, out),
+            Collector::Updates => updates::collect(root, out),
         }
     }
 

@@ -51,7 +51,30 @@ pub struct Metric {
     pub volatile: bool,
 }
 
+/// Defines a non-contract, non-volatile family (every module but the core
+/// table uses this): `family!(ID, "name", Gauge|Counter, "unit", [labels],
+/// "help", "source")`.
+macro_rules! family {
+    ($id:ident, $name:literal, $kind:ident, $unit:literal, [$($label:literal),*], $help:literal, $source:literal) => {
+        #[doc = concat!("The `", $name, "` family: ", $help, " Unit: ", $unit, ". Source: ", $source, ".")]
+        pub static $id: $crate::metrics::Metric = $crate::metrics::Metric {
+            name: $name,
+            kind: $crate::metrics::Kind::$kind,
+            unit: $unit,
+            help: $help,
+            source: $source,
+            labels: &[$($label),*],
+            contract: false,
+            volatile: false,
+        };
+    };
+}
+
+pub mod gpu;
+pub mod host;
+pub mod jetson;
 pub mod node;
+pub mod rpi;
 
 impl Metric {
     /// Whether this entry is a pattern: its name has `<Placeholder>` parts
@@ -476,10 +499,18 @@ pub static CORE: [&Metric; 29] = [
     &PROCESS_START_TIME_SECONDS,
 ];
 
-/// Every table entry: [`CORE`], then the node_exporter-compatible families
-/// ([`node::ALL`]).
+/// Every table entry: [`CORE`], the detailed GPU families ([`gpu::ALL`]),
+/// host health and platform ([`host::ALL`]), the node_exporter-compatible
+/// families ([`node::ALL`]), then the board families ([`jetson::ALL`],
+/// [`rpi::ALL`]).
 pub fn all() -> impl Iterator<Item = &'static Metric> {
-    CORE.iter().chain(node::ALL.iter()).copied()
+    CORE.iter()
+        .chain(gpu::ALL.iter())
+        .chain(host::ALL.iter())
+        .chain(node::ALL.iter())
+        .chain(jetson::ALL.iter())
+        .chain(rpi::ALL.iter())
+        .copied()
 }
 
 /// The README's metric table (Markdown), generated from [`all`].

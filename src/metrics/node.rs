@@ -9,26 +9,10 @@
 //! Sources are the kernel files under `/proc` and `/sys`; the collector
 //! modules cite the kernel document for each format.
 
-use super::{Kind, Metric};
-
-macro_rules! node {
-    ($id:ident, $name:literal, $kind:ident, $unit:literal, [$($label:literal),*], $help:literal, $source:literal) => {
-        #[doc = concat!("The `", $name, "` family (help text in the table). Unit: ", $unit, ". Source: ", $source, ".")]
-        pub static $id: Metric = Metric {
-            name: $name,
-            kind: Kind::$kind,
-            unit: $unit,
-            help: $help,
-            source: $source,
-            labels: &[$($label),*],
-            contract: false,
-            volatile: false,
-        };
-    };
-}
+use super::Metric;
 
 // --- cpu -----------------------------------------------------------------
-node!(
+family!(
     CPU_SECONDS_TOTAL,
     "node_cpu_seconds_total",
     Counter,
@@ -37,7 +21,7 @@ node!(
     "Seconds the CPUs spent in each mode.",
     "`/proc/stat` `cpuN` lines (user, nice, system, idle, iowait, irq, softirq, steal) / `USER_HZ`"
 );
-node!(
+family!(
     CPU_GUEST_SECONDS_TOTAL,
     "node_cpu_guest_seconds_total",
     Counter,
@@ -48,7 +32,7 @@ node!(
 );
 
 // --- stat ----------------------------------------------------------------
-node!(
+family!(
     BOOT_TIME_SECONDS,
     "node_boot_time_seconds",
     Gauge,
@@ -57,7 +41,7 @@ node!(
     "Node boot time, in unixtime.",
     "`/proc/stat` `btime`"
 );
-node!(
+family!(
     CONTEXT_SWITCHES_TOTAL,
     "node_context_switches_total",
     Counter,
@@ -66,7 +50,7 @@ node!(
     "Total number of context switches.",
     "`/proc/stat` `ctxt`"
 );
-node!(
+family!(
     FORKS_TOTAL,
     "node_forks_total",
     Counter,
@@ -75,7 +59,7 @@ node!(
     "Total number of forks.",
     "`/proc/stat` `processes`"
 );
-node!(
+family!(
     INTR_TOTAL,
     "node_intr_total",
     Counter,
@@ -84,7 +68,7 @@ node!(
     "Total number of interrupts serviced.",
     "`/proc/stat` `intr` (first number)"
 );
-node!(
+family!(
     PROCS_RUNNING,
     "node_procs_running",
     Gauge,
@@ -93,7 +77,7 @@ node!(
     "Number of processes in runnable state.",
     "`/proc/stat` `procs_running`"
 );
-node!(
+family!(
     PROCS_BLOCKED,
     "node_procs_blocked",
     Gauge,
@@ -104,7 +88,7 @@ node!(
 );
 
 // --- meminfo -------------------------------------------------------------
-node!(
+family!(
     MEMORY_BYTES,
     "node_memory_<Field>_bytes",
     Gauge,
@@ -113,7 +97,7 @@ node!(
     "Memory information field from /proc/meminfo (kB lines x 1024).",
     "`/proc/meminfo`, every line with a `kB` unit, `(anon)`/`(file)` written `_anon`/`_file`"
 );
-node!(
+family!(
     MEMORY_COUNT,
     "node_memory_<Field>",
     Gauge,
@@ -124,7 +108,7 @@ node!(
 );
 
 // --- loadavg -------------------------------------------------------------
-node!(
+family!(
     LOAD1,
     "node_load1",
     Gauge,
@@ -133,7 +117,7 @@ node!(
     "1m load average.",
     "`/proc/loadavg` field 1"
 );
-node!(
+family!(
     LOAD5,
     "node_load5",
     Gauge,
@@ -142,7 +126,7 @@ node!(
     "5m load average.",
     "`/proc/loadavg` field 2"
 );
-node!(
+family!(
     LOAD15,
     "node_load15",
     Gauge,
@@ -153,7 +137,7 @@ node!(
 );
 
 // --- diskstats -----------------------------------------------------------
-node!(
+family!(
     DISK_READS_COMPLETED_TOTAL,
     "node_disk_reads_completed_total",
     Counter,
@@ -162,7 +146,7 @@ node!(
     "The total number of reads completed successfully.",
     "`/proc/diskstats` field 4"
 );
-node!(
+family!(
     DISK_READS_MERGED_TOTAL,
     "node_disk_reads_merged_total",
     Counter,
@@ -171,7 +155,7 @@ node!(
     "The total number of reads merged.",
     "`/proc/diskstats` field 5"
 );
-node!(
+family!(
     DISK_READ_BYTES_TOTAL,
     "node_disk_read_bytes_total",
     Counter,
@@ -180,7 +164,7 @@ node!(
     "The total number of bytes read successfully.",
     "`/proc/diskstats` field 6 (sectors) x 512"
 );
-node!(
+family!(
     DISK_READ_TIME_SECONDS_TOTAL,
     "node_disk_read_time_seconds_total",
     Counter,
@@ -189,7 +173,7 @@ node!(
     "The total number of seconds spent by all reads.",
     "`/proc/diskstats` field 7 (ms) / 1000"
 );
-node!(
+family!(
     DISK_WRITES_COMPLETED_TOTAL,
     "node_disk_writes_completed_total",
     Counter,
@@ -198,7 +182,7 @@ node!(
     "The total number of writes completed successfully.",
     "`/proc/diskstats` field 8"
 );
-node!(
+family!(
     DISK_WRITES_MERGED_TOTAL,
     "node_disk_writes_merged_total",
     Counter,
@@ -207,7 +191,7 @@ node!(
     "The number of writes merged.",
     "`/proc/diskstats` field 9"
 );
-node!(
+family!(
     DISK_WRITTEN_BYTES_TOTAL,
     "node_disk_written_bytes_total",
     Counter,
@@ -216,7 +200,7 @@ node!(
     "The total number of bytes written successfully.",
     "`/proc/diskstats` field 10 (sectors) x 512"
 );
-node!(
+family!(
     DISK_WRITE_TIME_SECONDS_TOTAL,
     "node_disk_write_time_seconds_total",
     Counter,
@@ -225,7 +209,7 @@ node!(
     "This is the total number of seconds spent by all writes.",
     "`/proc/diskstats` field 11 (ms) / 1000"
 );
-node!(
+family!(
     DISK_IO_NOW,
     "node_disk_io_now",
     Gauge,
@@ -234,7 +218,7 @@ node!(
     "The number of I/Os currently in progress.",
     "`/proc/diskstats` field 12"
 );
-node!(
+family!(
     DISK_IO_TIME_SECONDS_TOTAL,
     "node_disk_io_time_seconds_total",
     Counter,
@@ -243,7 +227,7 @@ node!(
     "Total seconds spent doing I/Os.",
     "`/proc/diskstats` field 13 (ms) / 1000"
 );
-node!(
+family!(
     DISK_IO_TIME_WEIGHTED_SECONDS_TOTAL,
     "node_disk_io_time_weighted_seconds_total",
     Counter,
@@ -252,7 +236,7 @@ node!(
     "The weighted # of seconds spent doing I/Os.",
     "`/proc/diskstats` field 14 (ms) / 1000"
 );
-node!(
+family!(
     DISK_DISCARDS_COMPLETED_TOTAL,
     "node_disk_discards_completed_total",
     Counter,
@@ -261,7 +245,7 @@ node!(
     "The total number of discards completed successfully.",
     "`/proc/diskstats` field 15 (Linux 4.18+)"
 );
-node!(
+family!(
     DISK_DISCARDS_MERGED_TOTAL,
     "node_disk_discards_merged_total",
     Counter,
@@ -270,7 +254,7 @@ node!(
     "The total number of discards merged.",
     "`/proc/diskstats` field 16 (Linux 4.18+)"
 );
-node!(
+family!(
     DISK_DISCARDED_SECTORS_TOTAL,
     "node_disk_discarded_sectors_total",
     Counter,
@@ -279,7 +263,7 @@ node!(
     "The total number of sectors discarded successfully.",
     "`/proc/diskstats` field 17 (Linux 4.18+)"
 );
-node!(
+family!(
     DISK_DISCARD_TIME_SECONDS_TOTAL,
     "node_disk_discard_time_seconds_total",
     Counter,
@@ -288,7 +272,7 @@ node!(
     "This is the total number of seconds spent by all discards.",
     "`/proc/diskstats` field 18 (ms) / 1000 (Linux 4.18+)"
 );
-node!(
+family!(
     DISK_FLUSH_REQUESTS_TOTAL,
     "node_disk_flush_requests_total",
     Counter,
@@ -297,7 +281,7 @@ node!(
     "The total number of flush requests completed successfully",
     "`/proc/diskstats` field 19 (Linux 5.5+)"
 );
-node!(
+family!(
     DISK_FLUSH_REQUESTS_TIME_SECONDS_TOTAL,
     "node_disk_flush_requests_time_seconds_total",
     Counter,
@@ -306,7 +290,7 @@ node!(
     "This is the total number of seconds spent by all flush requests.",
     "`/proc/diskstats` field 20 (ms) / 1000 (Linux 5.5+)"
 );
-node!(
+family!(
     DISK_INFO,
     "node_disk_info",
     Gauge,
@@ -319,7 +303,7 @@ node!(
 );
 
 // --- netdev --------------------------------------------------------------
-node!(
+family!(
     NETWORK_RECEIVE_TOTAL,
     "node_network_receive_<field>_total",
     Counter,
@@ -328,7 +312,7 @@ node!(
     "Network device statistic from /proc/net/dev, receive side.",
     "`/proc/net/dev` receive columns: bytes, packets, errs, drop, fifo, frame, compressed, multicast"
 );
-node!(
+family!(
     NETWORK_TRANSMIT_TOTAL,
     "node_network_transmit_<field>_total",
     Counter,
@@ -339,7 +323,7 @@ node!(
 );
 
 // --- netclass ------------------------------------------------------------
-node!(
+family!(
     NETWORK_UP,
     "node_network_up",
     Gauge,
@@ -348,7 +332,7 @@ node!(
     "Value is 1 if operstate is 'up', 0 otherwise.",
     "`/sys/class/net/<if>/operstate`"
 );
-node!(
+family!(
     NETWORK_INFO,
     "node_network_info",
     Gauge,
@@ -364,7 +348,7 @@ node!(
     "Non-numeric data from /sys/class/net/<iface>, value is always 1.",
     "`/sys/class/net/<if>/{address,broadcast,duplex,operstate,ifalias}`"
 );
-node!(
+family!(
     NETWORK_ADDRESS_ASSIGN_TYPE,
     "node_network_address_assign_type",
     Gauge,
@@ -373,7 +357,7 @@ node!(
     "address_assign_type value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/addr_assign_type`"
 );
-node!(
+family!(
     NETWORK_CARRIER,
     "node_network_carrier",
     Gauge,
@@ -382,7 +366,7 @@ node!(
     "carrier value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/carrier`"
 );
-node!(
+family!(
     NETWORK_CARRIER_CHANGES_TOTAL,
     "node_network_carrier_changes_total",
     Counter,
@@ -391,7 +375,7 @@ node!(
     "carrier_changes_total value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/carrier_changes`"
 );
-node!(
+family!(
     NETWORK_CARRIER_UP_CHANGES_TOTAL,
     "node_network_carrier_up_changes_total",
     Counter,
@@ -400,7 +384,7 @@ node!(
     "carrier_up_changes_total value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/carrier_up_count`"
 );
-node!(
+family!(
     NETWORK_CARRIER_DOWN_CHANGES_TOTAL,
     "node_network_carrier_down_changes_total",
     Counter,
@@ -409,7 +393,7 @@ node!(
     "carrier_down_changes_total value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/carrier_down_count`"
 );
-node!(
+family!(
     NETWORK_DEVICE_ID,
     "node_network_device_id",
     Gauge,
@@ -418,7 +402,7 @@ node!(
     "device_id value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/dev_id` (hex)"
 );
-node!(
+family!(
     NETWORK_DORMANT,
     "node_network_dormant",
     Gauge,
@@ -427,7 +411,7 @@ node!(
     "dormant value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/dormant`"
 );
-node!(
+family!(
     NETWORK_FLAGS,
     "node_network_flags",
     Gauge,
@@ -436,7 +420,7 @@ node!(
     "flags value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/flags` (hex)"
 );
-node!(
+family!(
     NETWORK_IFACE_ID,
     "node_network_iface_id",
     Gauge,
@@ -445,7 +429,7 @@ node!(
     "iface_id value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/ifindex`"
 );
-node!(
+family!(
     NETWORK_IFACE_LINK,
     "node_network_iface_link",
     Gauge,
@@ -454,7 +438,7 @@ node!(
     "iface_link value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/iflink`"
 );
-node!(
+family!(
     NETWORK_IFACE_LINK_MODE,
     "node_network_iface_link_mode",
     Gauge,
@@ -463,7 +447,7 @@ node!(
     "iface_link_mode value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/link_mode`"
 );
-node!(
+family!(
     NETWORK_MTU_BYTES,
     "node_network_mtu_bytes",
     Gauge,
@@ -472,7 +456,7 @@ node!(
     "mtu_bytes value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/mtu`"
 );
-node!(
+family!(
     NETWORK_NAME_ASSIGN_TYPE,
     "node_network_name_assign_type",
     Gauge,
@@ -481,7 +465,7 @@ node!(
     "name_assign_type value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/name_assign_type`"
 );
-node!(
+family!(
     NETWORK_NET_DEV_GROUP,
     "node_network_net_dev_group",
     Gauge,
@@ -490,7 +474,7 @@ node!(
     "net_dev_group value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/netdev_group`"
 );
-node!(
+family!(
     NETWORK_SPEED_BYTES,
     "node_network_speed_bytes",
     Gauge,
@@ -499,7 +483,7 @@ node!(
     "speed_bytes value of /sys/class/net/<iface>; absent while the kernel reports -1 (unknown).",
     "`/sys/class/net/<if>/speed` (Mb/s) x 125000"
 );
-node!(
+family!(
     NETWORK_TRANSMIT_QUEUE_LENGTH,
     "node_network_transmit_queue_length",
     Gauge,
@@ -508,7 +492,7 @@ node!(
     "transmit_queue_length value of /sys/class/net/<iface>.",
     "`/sys/class/net/<if>/tx_queue_len`"
 );
-node!(
+family!(
     NETWORK_PROTOCOL_TYPE,
     "node_network_protocol_type",
     Gauge,
@@ -519,7 +503,7 @@ node!(
 );
 
 // --- filesystem ----------------------------------------------------------
-node!(
+family!(
     FILESYSTEM_SIZE_BYTES,
     "node_filesystem_size_bytes",
     Gauge,
@@ -528,7 +512,7 @@ node!(
     "Filesystem size in bytes.",
     "`statfs(2)` `f_blocks` x `f_bsize`, mounts from `/proc/1/mounts`"
 );
-node!(
+family!(
     FILESYSTEM_FREE_BYTES,
     "node_filesystem_free_bytes",
     Gauge,
@@ -537,7 +521,7 @@ node!(
     "Filesystem free space in bytes.",
     "`statfs(2)` `f_bfree` x `f_bsize`"
 );
-node!(
+family!(
     FILESYSTEM_AVAIL_BYTES,
     "node_filesystem_avail_bytes",
     Gauge,
@@ -546,7 +530,7 @@ node!(
     "Filesystem space available to non-root users in bytes.",
     "`statfs(2)` `f_bavail` x `f_bsize`"
 );
-node!(
+family!(
     FILESYSTEM_FILES,
     "node_filesystem_files",
     Gauge,
@@ -555,7 +539,7 @@ node!(
     "Filesystem total file nodes.",
     "`statfs(2)` `f_files`"
 );
-node!(
+family!(
     FILESYSTEM_FILES_FREE,
     "node_filesystem_files_free",
     Gauge,
@@ -564,7 +548,7 @@ node!(
     "Filesystem total free file nodes.",
     "`statfs(2)` `f_ffree`"
 );
-node!(
+family!(
     FILESYSTEM_READONLY,
     "node_filesystem_readonly",
     Gauge,
@@ -573,7 +557,7 @@ node!(
     "Filesystem read-only status.",
     "`/proc/1/mounts` options contain `ro`"
 );
-node!(
+family!(
     FILESYSTEM_DEVICE_ERROR,
     "node_filesystem_device_error",
     Gauge,
@@ -584,7 +568,7 @@ node!(
 );
 
 // --- thermal_zone --------------------------------------------------------
-node!(
+family!(
     THERMAL_ZONE_TEMP,
     "node_thermal_zone_temp",
     Gauge,
@@ -593,7 +577,7 @@ node!(
     "Zone temperature in Celsius",
     "`/sys/class/thermal/thermal_zoneN/temp` (millidegrees) / 1000, `type`"
 );
-node!(
+family!(
     COOLING_DEVICE_CUR_STATE,
     "node_cooling_device_cur_state",
     Gauge,
@@ -602,7 +586,7 @@ node!(
     "Current throttle state of the cooling device",
     "`/sys/class/thermal/cooling_deviceN/cur_state`"
 );
-node!(
+family!(
     COOLING_DEVICE_MAX_STATE,
     "node_cooling_device_max_state",
     Gauge,
@@ -613,7 +597,7 @@ node!(
 );
 
 // --- hwmon ---------------------------------------------------------------
-node!(
+family!(
     HWMON_CHIP_NAMES,
     "node_hwmon_chip_names",
     Gauge,
@@ -622,7 +606,7 @@ node!(
     "Annotation metric for human-readable chip names",
     "`/sys/class/hwmon/hwmonN/name`"
 );
-node!(
+family!(
     HWMON_SENSOR_LABEL,
     "node_hwmon_sensor_label",
     Gauge,
@@ -631,7 +615,7 @@ node!(
     "Label for given chip and sensor",
     "`/sys/class/hwmon/hwmonN/<sensor>_label`"
 );
-node!(
+family!(
     HWMON_TEMP_CELSIUS,
     "node_hwmon_temp<_element>_celsius",
     Gauge,
@@ -640,7 +624,7 @@ node!(
     "Hardware monitor for temperature",
     "`tempN_input` (millidegrees) / 1000 as `node_hwmon_temp_celsius`, `tempN_crit` as `node_hwmon_temp_crit_celsius`, ..."
 );
-node!(
+family!(
     HWMON_VOLTS,
     "node_hwmon_<type><_element>_volts",
     Gauge,
@@ -649,7 +633,7 @@ node!(
     "Hardware monitor for voltage",
     "`inN_<element>`, `cpuN_<element>` (mV) / 1000"
 );
-node!(
+family!(
     HWMON_AMPS,
     "node_hwmon_curr<_element>_amps",
     Gauge,
@@ -658,7 +642,7 @@ node!(
     "Hardware monitor for current",
     "`currN_<element>` (mA) / 1000"
 );
-node!(
+family!(
     HWMON_WATT,
     "node_hwmon_power<_element>_watt",
     Gauge,
@@ -667,7 +651,7 @@ node!(
     "Hardware monitor for power usage in watts",
     "`powerN_<element>` (uW) / 1000000"
 );
-node!(
+family!(
     HWMON_POWER_INTERVAL_SECONDS,
     "node_hwmon_power_<element>_seconds",
     Gauge,
@@ -676,7 +660,7 @@ node!(
     "Hardware monitor power usage update interval",
     "`powerN_average_interval{,_min,_max}` (ms) / 1000"
 );
-node!(
+family!(
     HWMON_POWER_ACCURACY,
     "node_hwmon_power_accuracy",
     Gauge,
@@ -685,7 +669,7 @@ node!(
     "Hardware monitor power meter accuracy, as a ratio",
     "`powerN_accuracy` (parts per million) / 1000000"
 );
-node!(
+family!(
     HWMON_JOULE_TOTAL,
     "node_hwmon_energy<_element>_joule_total",
     Counter,
@@ -694,7 +678,7 @@ node!(
     "Hardware monitor for joules used so far",
     "`energyN_input` (uJ) / 1000000"
 );
-node!(
+family!(
     HWMON_HUMIDITY,
     "node_hwmon_humidity<_element>",
     Gauge,
@@ -703,7 +687,7 @@ node!(
     "Hardware monitor for humidity, as a ratio (multiply with 100.0 to get the humidity as a percentage)",
     "`humidityN_<element>` (milli-percent) / 1000000"
 );
-node!(
+family!(
     HWMON_RPM,
     "node_hwmon_fan<_element>_rpm",
     Gauge,
@@ -712,7 +696,7 @@ node!(
     "Hardware monitor for fan revolutions per minute",
     "`fanN_{input,min,max,target}`"
 );
-node!(
+family!(
     HWMON_VOLTAGE_REGULATOR_VERSION,
     "node_hwmon_voltage_regulator_version",
     Gauge,
@@ -721,7 +705,7 @@ node!(
     "Hardware voltage regulator",
     "`vrm`"
 );
-node!(
+family!(
     HWMON_UPDATE_INTERVAL_SECONDS,
     "node_hwmon_update_interval_seconds",
     Gauge,
@@ -730,7 +714,7 @@ node!(
     "Hardware monitor update interval",
     "`update_interval` (ms) / 1000"
 );
-node!(
+family!(
     HWMON_RAW,
     "node_hwmon_<type><_element>",
     Gauge,
@@ -741,7 +725,7 @@ node!(
 );
 
 // --- cpufreq -------------------------------------------------------------
-node!(
+family!(
     CPU_FREQUENCY_HERTZ,
     "node_cpu_frequency_hertz",
     Gauge,
@@ -750,7 +734,7 @@ node!(
     "Current cpu thread frequency in hertz.",
     "`cpufreq/cpuinfo_cur_freq` (kHz) x 1000, readable by root only"
 );
-node!(
+family!(
     CPU_FREQUENCY_MAX_HERTZ,
     "node_cpu_frequency_max_hertz",
     Gauge,
@@ -759,7 +743,7 @@ node!(
     "Maximum cpu thread frequency in hertz.",
     "`cpufreq/cpuinfo_max_freq` (kHz) x 1000"
 );
-node!(
+family!(
     CPU_FREQUENCY_MIN_HERTZ,
     "node_cpu_frequency_min_hertz",
     Gauge,
@@ -768,7 +752,7 @@ node!(
     "Minimum cpu thread frequency in hertz.",
     "`cpufreq/cpuinfo_min_freq` (kHz) x 1000"
 );
-node!(
+family!(
     CPU_SCALING_FREQUENCY_HERTZ,
     "node_cpu_scaling_frequency_hertz",
     Gauge,
@@ -777,7 +761,7 @@ node!(
     "Current scaled CPU thread frequency in hertz.",
     "`cpufreq/scaling_cur_freq` (kHz) x 1000"
 );
-node!(
+family!(
     CPU_SCALING_FREQUENCY_MAX_HERTZ,
     "node_cpu_scaling_frequency_max_hertz",
     Gauge,
@@ -786,7 +770,7 @@ node!(
     "Maximum scaled CPU thread frequency in hertz.",
     "`cpufreq/scaling_max_freq` (kHz) x 1000"
 );
-node!(
+family!(
     CPU_SCALING_FREQUENCY_MIN_HERTZ,
     "node_cpu_scaling_frequency_min_hertz",
     Gauge,
@@ -795,7 +779,7 @@ node!(
     "Minimum scaled CPU thread frequency in hertz.",
     "`cpufreq/scaling_min_freq` (kHz) x 1000"
 );
-node!(
+family!(
     CPU_SCALING_GOVERNOR,
     "node_cpu_scaling_governor",
     Gauge,
@@ -806,7 +790,7 @@ node!(
 );
 
 // --- pressure ------------------------------------------------------------
-node!(
+family!(
     PRESSURE_CPU_WAITING_SECONDS_TOTAL,
     "node_pressure_cpu_waiting_seconds_total",
     Counter,
@@ -815,7 +799,7 @@ node!(
     "Total time in seconds that processes have waited for CPU time",
     "`/proc/pressure/cpu` `some total` (us) / 1e6"
 );
-node!(
+family!(
     PRESSURE_CPU_STALLED_SECONDS_TOTAL,
     "node_pressure_cpu_stalled_seconds_total",
     Counter,
@@ -824,7 +808,7 @@ node!(
     "Total time in seconds no process could make progress due to CPU congestion",
     "`/proc/pressure/cpu` `full total` (us) / 1e6 (Linux 5.13+)"
 );
-node!(
+family!(
     PRESSURE_IO_WAITING_SECONDS_TOTAL,
     "node_pressure_io_waiting_seconds_total",
     Counter,
@@ -833,7 +817,7 @@ node!(
     "Total time in seconds that processes have waited due to IO congestion",
     "`/proc/pressure/io` `some total` (us) / 1e6"
 );
-node!(
+family!(
     PRESSURE_IO_STALLED_SECONDS_TOTAL,
     "node_pressure_io_stalled_seconds_total",
     Counter,
@@ -842,7 +826,7 @@ node!(
     "Total time in seconds no process could make progress due to IO congestion",
     "`/proc/pressure/io` `full total` (us) / 1e6"
 );
-node!(
+family!(
     PRESSURE_MEMORY_WAITING_SECONDS_TOTAL,
     "node_pressure_memory_waiting_seconds_total",
     Counter,
@@ -851,7 +835,7 @@ node!(
     "Total time in seconds that processes have waited for memory",
     "`/proc/pressure/memory` `some total` (us) / 1e6"
 );
-node!(
+family!(
     PRESSURE_MEMORY_STALLED_SECONDS_TOTAL,
     "node_pressure_memory_stalled_seconds_total",
     Counter,
@@ -862,7 +846,7 @@ node!(
 );
 
 // --- uname ---------------------------------------------------------------
-node!(
+family!(
     UNAME_INFO,
     "node_uname_info",
     Gauge,
@@ -880,7 +864,7 @@ node!(
 );
 
 // --- infiniband ----------------------------------------------------------
-node!(
+family!(
     INFINIBAND_INFO,
     "node_infiniband_info",
     Gauge,
@@ -889,7 +873,7 @@ node!(
     "Non-numeric data from /sys/class/infiniband/<device>, value is always 1.",
     "`/sys/class/infiniband/<dev>/{board_id,fw_ver,hca_type}`"
 );
-node!(
+family!(
     INFINIBAND_STATE_ID,
     "node_infiniband_state_id",
     Gauge,
@@ -898,7 +882,7 @@ node!(
     "State of the InfiniBand port (0: no change, 1: down, 2: init, 3: armed, 4: active, 5: act defer)",
     "`ports/N/state` leading number"
 );
-node!(
+family!(
     INFINIBAND_PHYSICAL_STATE_ID,
     "node_infiniband_physical_state_id",
     Gauge,
@@ -907,7 +891,7 @@ node!(
     "Physical state of the InfiniBand port (0: no change, 1: sleep, 2: polling, 3: disable, 4: shift, 5: link up, 6: link error recover, 7: phytest)",
     "`ports/N/phys_state` leading number"
 );
-node!(
+family!(
     INFINIBAND_RATE_BYTES_PER_SECOND,
     "node_infiniband_rate_bytes_per_second",
     Gauge,
@@ -916,7 +900,7 @@ node!(
     "Maximum signal transfer rate",
     "`ports/N/rate` (Gb/sec) x 125000000"
 );
-node!(
+family!(
     INFINIBAND_COUNTER_TOTAL,
     "node_infiniband_<counter>_total",
     Counter,
@@ -925,7 +909,7 @@ node!(
     "InfiniBand port counter (IBA PortCounters / PortCountersExtended).",
     "`ports/N/counters/*`; `port_{rcv,xmit}_data` are in 4-octet words, x 4 for `port_data_{received,transmitted}_bytes_total`"
 );
-node!(
+family!(
     RDMA_PORT_STAT_TOTAL,
     "rdma_port_stat_total",
     Counter,

@@ -1,0 +1,21 @@
+//! NVIDIA Jetson board collector.
+//!
+//! (Being written: this placeholder reports that the collector is not done.)
+
+use crate::expo::Sample;
+use crate::root::{CollectError, Root};
+
+/// Whether this collector's files exist under `root`; `Err` gives the
+/// reason it stays inactive.
+pub fn detect(_root: &Root) -> Result<(), String> {
+    Err("jetson collector not written yet".to_string())
+}
+
+/// Emits this collector's samples.
+///
+/// Errors: not written yet.
+pub fn collect(_root: &Root, _out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    Err(CollectError::Other(
+        "jetson collector not written yet".to_string(),
+    ))
+}
