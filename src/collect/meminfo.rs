@@ -1,4 +1,6 @@
-//! `memory_total_bytes` and `memory_used_bytes` from `/proc/meminfo`.
+//! `memory_total_bytes`, `memory_used_bytes`, the dcmon agent's
+//! `memory_available_bytes` and `memory_usage_percent`, and node_exporter's
+//! `node_memory_*` from `/proc/meminfo`.
 //!
 //! On a DGX Spark the GPU shares this memory (`nvidia-smi` reports every
 //! `memory.*` field as `[N/A]`), so this is the one memory figure for both.
@@ -6,7 +8,7 @@
 //! the kernel's estimate of memory available without swapping).
 
 use crate::expo::Sample;
-use crate::metrics::{self, node};
+use crate::metrics::{self, host, node};
 use crate::parse::meminfo::{self, Unit};
 use crate::root::{CollectError, Root};
 
@@ -29,7 +31,9 @@ pub fn field_name(key: &str) -> String {
 
 /// Emits node_exporter's `node_memory_<Field>_bytes` (lines in `kB`, x 1024)
 /// and `node_memory_<Field>` (lines without a unit) for every line, known or
-/// not, then `memory_total_bytes` and `memory_used_bytes`.
+/// not, then `memory_total_bytes`, `memory_used_bytes`,
+/// `memory_available_bytes` and `memory_usage_percent` (absent when
+/// `MemTotal` is 0).
 ///
 /// Errors: the file is unreadable or malformed, or lacks `MemTotal` or
 /// `MemAvailable` (`NoData`; the other value is still emitted).
@@ -60,8 +64,19 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     }
     match (total, available) {
         (Some(total), Some(avail)) => {
-            let used = total.saturating_sub(avail).saturating_mul(KIB_BYTES) as f64;
+            let used_kib = total.saturating_sub(avail);
+            let used = used_kib.saturating_mul(KIB_BYTES) as f64;
             out.push(Sample::new(&metrics::MEMORY_USED_BYTES, vec![], used));
+            let available = avail.saturating_mul(KIB_BYTES) as f64;
+            out.push(Sample::new(
+                &host::MEMORY_AVAILABLE_BYTES,
+                vec![],
+                available,
+            ));
+            if total > 0 {
+                let percent = used_kib as f64 / total as f64 * 100.0;
+                out.push(Sample::new(&host::MEMORY_USAGE_PERCENT, vec![], percent));
+            }
             Ok(())
         }
         _ => Err(CollectError::NoData(format!(

@@ -270,6 +270,10 @@ impl<T> ScanCache<T> {
     }
 }
 
+/// A board collector's start-up check: `Err` gives the reason it stays
+/// inactive on this root.
+type Detect = fn(&Root) -> Result<(), String>;
+
 /// Relative path of the hostname used for the `host` label.
 const HOSTNAME_FILE: &str = "proc/sys/kernel/hostname";
 
@@ -306,7 +310,7 @@ impl Exporter {
             }
         }
         // Board collectors turn themselves on where their files exist.
-        let boards: [(Collector, fn(&Root) -> Result<(), String>); 3] = [
+        let boards: [(Collector, Detect); 3] = [
             (Collector::Jetson, jetson::detect),
             (Collector::Rpi, rpi::detect),
             (Collector::Nvme, nvme::detect),

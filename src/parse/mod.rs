@@ -20,6 +20,7 @@ pub mod stat;
 pub mod statvfs;
 pub mod sysfs;
 pub mod udev;
+pub mod update_notifier;
 
 use std::fmt;
 
