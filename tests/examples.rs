@@ -100,9 +100,9 @@ fn metric_name_extraction() {
     );
 }
 
-#[test]
-fn the_dashboard_only_queries_metrics_the_exporter_emits() {
-    let dashboard = std::fs::read_to_string(examples("grafana/dgx-spark.json")).unwrap();
+/// Every family some fixture emits, plus `up` (Prometheus's own) and the
+/// families that exist but no fixture can show.
+fn emitted_families() -> BTreeSet<String> {
     let mut emitted: BTreeSet<String> = ["up".to_string()].into();
     for entry in std::fs::read_dir(common::fixture("")).unwrap() {
         let dir = entry.unwrap().path();
@@ -121,6 +121,49 @@ fn the_dashboard_only_queries_metrics_the_exporter_emits() {
             emitted.insert(m.name.to_string());
         }
     }
+    emitted
+}
+
+#[test]
+fn alert_rules_only_use_metrics_the_exporter_emits() {
+    let rules = std::fs::read_to_string(examples("alerts.yml")).unwrap();
+    let emitted = emitted_families();
+    // `expr:` either on one line or as a `>-` block of indented lines.
+    let mut exprs = Vec::new();
+    let mut lines = rules.lines().peekable();
+    while let Some(line) = lines.next() {
+        let Some((indent, rest)) = line.split_once("expr:") else {
+            continue;
+        };
+        let rest = rest.trim();
+        if rest == ">-" || rest == ">" || rest == "|" {
+            let mut block = String::new();
+            while let Some(next) = lines.peek() {
+                if next.len() - next.trim_start().len() <= indent.len() {
+                    break;
+                }
+                block.push_str(next);
+                block.push(' ');
+                lines.next();
+            }
+            exprs.push(block);
+        } else {
+            exprs.push(rest.to_string());
+        }
+    }
+    assert!(exprs.len() >= 13, "{exprs:?}");
+    let used: BTreeSet<String> = exprs.iter().flat_map(|e| metric_names(e)).collect();
+    let unknown: Vec<_> = used.difference(&emitted).collect();
+    assert!(
+        unknown.is_empty(),
+        "the alert rules use metrics no fixture emits: {unknown:?}"
+    );
+}
+
+#[test]
+fn the_dashboard_only_queries_metrics_the_exporter_emits() {
+    let dashboard = std::fs::read_to_string(examples("grafana/dgx-spark.json")).unwrap();
+    let emitted = emitted_families();
     let expr = Regex::new(r#""expr":\s*"((?:[^"\\]|\\.)*)""#).unwrap();
     let mut queried = BTreeSet::new();
     for c in expr.captures_iter(&dashboard) {
