@@ -457,6 +457,84 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Directory of the recorded NVMe log pages in a fixture: one
+/// `nvme/<controller>/` per controller (`nvme/nvme0/`).
+pub const NVME_DIR: &str = "nvme";
+/// A controller's recorded SMART / Health Information log page in its
+/// `nvme/<controller>/` directory: the 512 raw bytes the ioctl returned.
+pub const NVME_SMART_LOG_FILE: &str = "smart-log.bin";
+/// A controller's recorded failure to read that page, in its
+/// `nvme/<controller>/` directory: one line `<errno> <message>` (errno 0
+/// when the failure had none, such as an NVMe status).
+pub const NVME_SMART_LOG_ERROR_FILE: &str = "smart-log.error";
+
+impl Root {
+    /// Reads the SMART / Health Information log page of NVMe controller
+    /// `ctrl` (a name from `/sys/class/nvme`, `nvme0`) and parses it with
+    /// `parse`. Live: the admin ioctl on `<base>/dev/<ctrl>`
+    /// ([`crate::sys::nvme_smart_log`]). Replay: the recorded
+    /// `nvme/<ctrl>/smart-log.bin`, or the failure recorded in
+    /// `nvme/<ctrl>/smart-log.error`, which wins when both exist (as a
+    /// recorded `nvidia-smi` failure does). Recording writes the one of the
+    /// two that the live read produced.
+    ///
+    /// Errors: [`CollectError::Read`] with the device path and the `errno`
+    /// (live, or a replayed recorded failure, so a recorded `EACCES` replays
+    /// as permission denied), or with the recording's path when it is
+    /// missing; [`CollectError::Parse`] naming the device or recording path
+    /// when `parse` rejects the bytes.
+    pub fn nvme_smart_log<T>(
+        &self,
+        ctrl: &str,
+        parse: impl FnOnce(&[u8]) -> Result<T, ParseError>,
+    ) -> Result<T, CollectError> {
+        let dev = format!("dev/{ctrl}");
+        let bin = format!("{NVME_DIR}/{ctrl}/{NVME_SMART_LOG_FILE}");
+        let error_file = format!("{NVME_DIR}/{ctrl}/{NVME_SMART_LOG_ERROR_FILE}");
+        let (page, rel) = match self.gpu {
+            Gpu::Live { .. } => {
+                let path = self.path(&dev);
+                match crate::sys::nvme_smart_log(&path) {
+                    Ok(page) => {
+                        self.record_file(&bin, &page);
+                        (page.to_vec(), dev)
+                    }
+                    Err(source) => {
+                        let errno = source.raw_os_error().unwrap_or(0);
+                        self.record_file(&error_file, format!("{errno} {source}\n").as_bytes());
+                        return Err(CollectError::Read { path, source });
+                    }
+                }
+            }
+            Gpu::Replay => {
+                if let Some(line) = self.read_optional(&error_file)? {
+                    return Err(CollectError::Read {
+                        path: self.path(&dev),
+                        source: recorded_io_error(&line),
+                    });
+                }
+                let path = self.path(&bin);
+                let page = fs::read(&path).map_err(|source| CollectError::Read { path, source })?;
+                self.record_file(&bin, &page);
+                (page, bin)
+            }
+        };
+        parse(&page).map_err(|source| self.parse_error(&rel, source))
+    }
+}
+
+/// The [`io::Error`] of a recorded `<errno> <message>` line: that `errno`
+/// when it is a positive number, else the message as an `Other` error.
+fn recorded_io_error(line: &str) -> io::Error {
+    let line = line.trim();
+    let (code, message) = line.split_once(' ').unwrap_or((line, ""));
+    match code.parse::<i32>() {
+        Ok(errno) if errno > 0 => io::Error::from_raw_os_error(errno),
+        _ if message.is_empty() => io::Error::other(line.to_string()),
+        _ => io::Error::other(message.to_string()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -528,5 +606,88 @@ mod tests {
         fs::write(d.join(QUERY_GPU_ERROR_FILE), "exited with 9\n").unwrap();
         let e = Root::replay(&d).nvidia_smi(&[]).unwrap_err().to_string();
         assert!(e.contains("exited with 9"), "{e}");
+    }
+}
+
+#[cfg(test)]
+mod nvme_tests {
+    use super::*;
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("dse-root-nvme-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn replayed_smart_log_is_the_recorded_bytes() {
+        let d = tmp("bin");
+        fs::create_dir_all(d.join("nvme/nvme0")).unwrap();
+        fs::write(d.join("nvme/nvme0/smart-log.bin"), [7u8; 512]).unwrap();
+        let root = Root::replay(&d).recording(None);
+        let len = root.nvme_smart_log("nvme0", |b| Ok(b.len())).unwrap();
+        assert_eq!(len, 512);
+        assert_eq!(root.files_read(), ["nvme/nvme0/smart-log.bin"]);
+    }
+
+    #[test]
+    fn replayed_smart_log_errors_name_the_path() {
+        let d = tmp("err");
+        let root = Root::replay(&d);
+        let missing = root.nvme_smart_log("nvme0", |_| Ok(())).unwrap_err();
+        let want = d.join("nvme/nvme0/smart-log.bin").display().to_string();
+        assert!(missing.to_string().contains(&want), "{missing}");
+
+        fs::create_dir_all(d.join("nvme/nvme0")).unwrap();
+        fs::write(d.join("nvme/nvme0/smart-log.bin"), [0u8; 3]).unwrap();
+        let e = root
+            .nvme_smart_log("nvme0", crate::parse::nvme_smart::parse)
+            .unwrap_err();
+        assert!(matches!(e, CollectError::Parse { .. }), "{e}");
+        assert!(e.to_string().contains(&want), "{e}");
+        assert!(e.to_string().contains("512 bytes"), "{e}");
+    }
+
+    #[test]
+    fn recorded_failure_replays_with_its_errno() {
+        let d = tmp("recorded");
+        fs::create_dir_all(d.join("nvme/nvme0")).unwrap();
+        fs::write(d.join("nvme/nvme0/smart-log.bin"), [0u8; 512]).unwrap();
+        fs::write(
+            d.join("nvme/nvme0/smart-log.error"),
+            "13 Permission denied (os error 13)\n",
+        )
+        .unwrap();
+        let e = Root::replay(&d)
+            .nvme_smart_log("nvme0", |_| Ok(()))
+            .unwrap_err();
+        let CollectError::Read { path, source } = e else {
+            panic!("{e}")
+        };
+        assert_eq!(path, d.join("dev/nvme0"));
+        assert_eq!(source.kind(), io::ErrorKind::PermissionDenied);
+        let other = recorded_io_error("0 NVMe status 0x2002\n");
+        assert_eq!(other.raw_os_error(), None);
+        assert_eq!(other.to_string(), "NVMe status 0x2002");
+    }
+
+    #[test]
+    fn live_failure_is_recorded_and_replays_the_same() {
+        let src = tmp("live-src");
+        let dst = tmp("live-dst");
+        // No dev/nvme0 under the live base: ENOENT, recorded as such.
+        let root = Root::live(&src, None, Duration::from_secs(1)).recording(Some(dst.clone()));
+        let e = root.nvme_smart_log("nvme0", |_| Ok(())).unwrap_err();
+        assert!(e.to_string().contains("dev/nvme0"), "{e}");
+        let line = fs::read_to_string(dst.join("nvme/nvme0/smart-log.error")).unwrap();
+        assert!(line.starts_with("2 "), "{line}");
+        let replayed = Root::replay(&dst)
+            .nvme_smart_log("nvme0", |_| Ok(()))
+            .unwrap_err();
+        let CollectError::Read { source, .. } = replayed else {
+            panic!("{replayed}")
+        };
+        assert_eq!(source.kind(), io::ErrorKind::NotFound);
     }
 }

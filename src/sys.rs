@@ -223,3 +223,181 @@ impl TermSignals {
         }
     }
 }
+
+/// `struct nvme_passthru_cmd` of Linux `include/uapi/linux/nvme_ioctl.h`
+/// (`nvme_admin_cmd` is a `#define` for it): the argument of
+/// `NVME_IOCTL_ADMIN_CMD`. 72 bytes without padding on every target
+/// (checked by a test); `result` is written back by the kernel.
+#[repr(C)]
+#[derive(Debug, Default)]
+struct NvmePassthruCmd {
+    opcode: u8,
+    flags: u8,
+    rsvd1: u16,
+    nsid: u32,
+    cdw2: u32,
+    cdw3: u32,
+    metadata: u64,
+    addr: u64,
+    metadata_len: u32,
+    data_len: u32,
+    cdw10: u32,
+    cdw11: u32,
+    cdw12: u32,
+    cdw13: u32,
+    cdw14: u32,
+    cdw15: u32,
+    timeout_ms: u32,
+    result: u32,
+}
+
+/// `_IOC_SIZEBITS` and the `_IOC_READ | _IOC_WRITE` direction bits: 14 and
+/// 3 in `include/uapi/asm-generic/ioctl.h` (x86, arm, arm64, riscv, ...);
+/// 13 and 6 on the architectures that define their own (`arch/*/include/uapi/asm/ioctl.h`).
+#[cfg(not(any(
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+)))]
+const IOC_SIZEBITS_READ_WRITE: (u32, u32) = (14, 3);
+#[cfg(any(
+    target_arch = "powerpc",
+    target_arch = "powerpc64",
+    target_arch = "mips",
+    target_arch = "mips64",
+    target_arch = "sparc",
+    target_arch = "sparc64"
+))]
+const IOC_SIZEBITS_READ_WRITE: (u32, u32) = (13, 6);
+
+/// `_IOWR(ty, nr, size)`: direction, size, type and number packed as
+/// `_IOC()` does (nr bits 0-7, type bits 8-15, size from bit 16, direction
+/// above it).
+const fn iowr(ty: u8, nr: u8, size: usize) -> u32 {
+    let (size_bits, read_write) = IOC_SIZEBITS_READ_WRITE;
+    (read_write << (16 + size_bits)) | ((size as u32) << 16) | ((ty as u32) << 8) | nr as u32
+}
+
+/// `NVME_IOCTL_ADMIN_CMD = _IOWR('N', 0x41, struct nvme_admin_cmd)`
+/// (`include/uapi/linux/nvme_ioctl.h`): `0xC0484E41` on x86_64 and aarch64.
+const NVME_IOCTL_ADMIN_CMD: u32 = iowr(b'N', 0x41, std::mem::size_of::<NvmePassthruCmd>());
+
+/// Admin opcode Get Log Page (NVM Express Base Specification, "Opcodes for
+/// Admin Commands").
+const NVME_ADMIN_GET_LOG_PAGE: u8 = 0x02;
+
+/// Log identifier of the SMART / Health Information log page.
+const NVME_LOG_SMART: u8 = 0x02;
+
+/// Namespace identifier FFFFFFFFh: the controller-wide (global) page, which
+/// every controller supports.
+const NVME_NSID_ALL: u32 = 0xFFFF_FFFF;
+
+/// Length of the SMART / Health Information log page in bytes.
+pub const NVME_SMART_LOG_LEN: usize = 512;
+
+/// Command Dword 10 of Get Log Page for `len` bytes of log `lid`: the
+/// Number of Dwords Lower (NUMDL, bits 31:16) is the dword count minus one
+/// (0's based), the Log Page Identifier is bits 7:0. Retain Asynchronous
+/// Event (bit 15) and the log-specific field stay 0, as smartctl sends them.
+const fn get_log_page_cdw10(lid: u8, len: usize) -> u32 {
+    let numd = (len / 4) as u32;
+    ((numd - 1) << 16) | lid as u32
+}
+
+/// Reads the SMART / Health Information log page (Get Log Page, log
+/// identifier 02h, namespace FFFFFFFFh) of the NVMe controller character
+/// device `dev` (`/dev/nvme0`) with the admin passthrough ioctl
+/// `NVME_IOCTL_ADMIN_CMD`. The 512 bytes come back raw; parse them with
+/// [`crate::parse::nvme_smart::parse`].
+///
+/// Needs `CAP_SYS_ADMIN` for the command (`nvme_cmd_allowed()` in Linux
+/// `drivers/nvme/host/ioctl.c`) and read access to the node (mode 0600 root
+/// on a stock system); it opens the node read-only.
+///
+/// Errors: opening fails (`ENOENT`, `EACCES`/`EPERM` without permission,
+/// `EWOULDBLOCK` while the controller resets); the ioctl fails (`EACCES`
+/// without `CAP_SYS_ADMIN`, `ENOTTY` on a file that is not an NVMe
+/// controller); or the controller completes the command with a non-zero
+/// NVMe status (returned as a positive number by the ioctl), as an
+/// [`io::Error`] of kind `Other` naming the status.
+pub fn nvme_smart_log(dev: &Path) -> io::Result<[u8; NVME_SMART_LOG_LEN]> {
+    use std::os::fd::AsRawFd;
+    let file = std::fs::File::open(dev)?;
+    let mut page = [0u8; NVME_SMART_LOG_LEN];
+    let mut cmd = NvmePassthruCmd {
+        opcode: NVME_ADMIN_GET_LOG_PAGE,
+        nsid: NVME_NSID_ALL,
+        addr: page.as_mut_ptr() as u64,
+        data_len: NVME_SMART_LOG_LEN as u32,
+        cdw10: get_log_page_cdw10(NVME_LOG_SMART, NVME_SMART_LOG_LEN),
+        ..NvmePassthruCmd::default()
+    };
+    // SAFETY: `file` is an open descriptor for the duration of the call;
+    // `cmd` is a valid `nvme_passthru_cmd` the kernel reads and writes
+    // (`result`); its `addr`/`data_len` describe `page`, a writable buffer of
+    // exactly `data_len` bytes that lives until after the call and is not
+    // touched while the kernel writes it; no metadata buffer is given.
+    let rc = unsafe {
+        libc::ioctl(
+            file.as_raw_fd(),
+            NVME_IOCTL_ADMIN_CMD as _,
+            &mut cmd as *mut NvmePassthruCmd,
+        )
+    };
+    match rc {
+        0 => Ok(page),
+        rc if rc < 0 => Err(io::Error::last_os_error()),
+        status => Err(io::Error::other(format!(
+            "the controller failed Get Log Page 02h with NVMe status {status:#x}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod nvme_tests {
+    use super::*;
+
+    #[test]
+    fn passthru_cmd_has_the_kernel_layout() {
+        assert_eq!(std::mem::size_of::<NvmePassthruCmd>(), 72);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, nsid), 4);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, metadata), 16);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, addr), 24);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, data_len), 36);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, cdw10), 40);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, timeout_ms), 64);
+        assert_eq!(std::mem::offset_of!(NvmePassthruCmd, result), 68);
+    }
+
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    #[test]
+    fn admin_ioctl_number_is_the_kernel_one() {
+        // As printed by nvme-cli's and smartmontools' headers for these
+        // targets.
+        assert_eq!(NVME_IOCTL_ADMIN_CMD, 0xC048_4E41);
+    }
+
+    #[test]
+    fn smart_log_cdw10_asks_for_128_dwords_of_log_02h() {
+        assert_eq!(get_log_page_cdw10(NVME_LOG_SMART, 512), 0x007F_0002);
+        assert_eq!(get_log_page_cdw10(0x01, 64), 0x000F_0001);
+    }
+
+    #[test]
+    fn smart_log_of_a_missing_node_or_a_plain_file_is_an_error() {
+        let missing = nvme_smart_log(Path::new("/nonexistent/dev/nvme9")).unwrap_err();
+        assert_eq!(missing.kind(), io::ErrorKind::NotFound);
+        // A regular file: open succeeds, the ioctl is refused (ENOTTY) and
+        // nothing is written anywhere.
+        let file = std::env::temp_dir().join(format!("dse-nvme-ioctl-{}", std::process::id()));
+        std::fs::write(&file, [0u8; 16]).unwrap();
+        let e = nvme_smart_log(&file).unwrap_err();
+        assert_eq!(e.raw_os_error(), Some(libc::ENOTTY), "{e}");
+        assert_eq!(std::fs::read(&file).unwrap(), [0u8; 16]);
+        let _ = std::fs::remove_file(&file);
+    }
+}

@@ -14,6 +14,7 @@ pub mod meminfo;
 pub mod mounts;
 pub mod netdev;
 pub mod nvidia_smi;
+pub mod nvme_smart;
 pub mod pid_stat;
 pub mod pressure;
 pub mod stat;
