@@ -1,6 +1,7 @@
 //! `promtool check metrics` (Prometheus' own linter, Debian package
 //! `prometheus`) on the exposition of every fixture: it must report nothing
-//! but the camelCase lint on node_exporter's own `node_memory_*` names.
+//! but the camelCase lint on node_exporter's own `node_memory_*` names and
+//! the base-unit lint on `nvme_power_on_hours_total`.
 //!
 //! Without `promtool` the test says so and passes, except under CI (`CI`
 //! set), where `.ci/run` installs it and its absence is a failure.
@@ -57,6 +58,10 @@ fn promtool_finds_nothing_in_any_fixture() {
             .lines()
             .filter(|l| !l.trim().is_empty())
             .filter(|l| !(l.starts_with("node_memory_") && l.contains("'camelCase'")))
+            // Issue 4 names this family after the log page's own unit (the
+            // dcmon agent's name), so the "use seconds" lint is accepted for
+            // it alone.
+            .filter(|l| !(l.starts_with("nvme_power_on_hours_total") && l.contains("base unit")))
             .collect();
         assert!(lints.is_empty(), "{}: {}", dir.display(), lints.join("\n"));
         checked += 1;
