@@ -9,13 +9,16 @@
 //!   ([`GET_THROTTLED_PI4`]), first found wins. Downstream Raspberry Pi
 //!   kernels only, and missing on some Pi 5 kernels: then the `rpi_throttled*`
 //!   series are absent (not 0) and nothing is logged. On current kernels the
-//!   file shows the value of the last `GET_THROTTLED` firmware call, which
-//!   the `rpi_volt` driver makes every 2 s asking the firmware to clear its
-//!   sticky bits, so the "since boot" bits 16-19 then cover about the last
-//!   2 s rather than the whole uptime. The first read after boot logs a
-//!   kernel `WARN_ONCE` "deprecated, use hwmon sysfs instead".
+//!   file shows the value of the last `GET_THROTTLED` firmware call, and the
+//!   `rpi_volt` driver makes one every 2 s asking the firmware to clear its
+//!   sticky bits, so bits 16-19 ("since boot") may cover only the time since
+//!   that request; a public Pi 5 journal nevertheless saw them stay set from
+//!   boot on. They are exported as the firmware reports them. The first read
+//!   after boot logs a kernel `WARN_ONCE` "deprecated, use hwmon sysfs
+//!   instead" on kernels that have it.
 //! - **Under-voltage alarm**: hwmon `rpi_volt` (`drivers/hwmon/raspberrypi-hwmon.c`),
-//!   `in0_lcrit_alarm` = bit 16 of that 2 s poll. Exported whenever the file
+//!   `in0_lcrit_alarm` = bit 16 (under-voltage occurred) of the driver's
+//!   last 2 s poll: "recently", not a level. Exported whenever the file
 //!   exists, also beside `get_throttled`, so one alert rule works on every
 //!   Pi kernel; it is the only under-voltage signal where `get_throttled`
 //!   does not exist.

@@ -21,7 +21,7 @@ family!(
     Gauge,
     "boolean",
     ["condition"],
-    "1 if the condition has occurred since boot (or since the firmware last cleared its sticky bits), 0 otherwise; absent where get_throttled does not exist.",
+    "1 if the condition has occurred since the firmware last cleared these sticky bits (since boot unless a caller asked it to clear them), 0 otherwise; absent where get_throttled does not exist.",
     "`get_throttled` of the firmware device, hex bits 16-19"
 );
 family!(
@@ -30,7 +30,7 @@ family!(
     Gauge,
     "boolean",
     [],
-    "1 if the firmware reported under-voltage (since boot bit) at the rpi_volt driver's last poll (every 2 s), 0 otherwise; the under-voltage signal on kernels without get_throttled.",
+    "1 if the firmware's under-voltage-occurred bit was set at the rpi_volt driver's last poll (every 2 s), 0 otherwise; the under-voltage signal on kernels without get_throttled.",
     "hwmon chip named `rpi_volt`: `in0_lcrit_alarm`"
 );
 family!(
