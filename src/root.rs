@@ -265,6 +265,31 @@ impl Root {
         }
     }
 
+    /// Reads `rel` as bytes: binary files such as device-tree properties
+    /// (`/proc/device-tree/chosen/power/max_current`, a big-endian u32).
+    ///
+    /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
+    pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, CollectError> {
+        let path = self.path(rel);
+        let bytes = fs::read(&path).map_err(|source| CollectError::Read { path, source })?;
+        self.record_file(rel, &bytes);
+        Ok(bytes)
+    }
+
+    /// Like [`Root::read_bytes`], but `None` when the value is not available
+    /// (as [`Root::read_optional`]).
+    ///
+    /// Errors: other I/O errors (`EACCES`, `EIO`), as [`CollectError::Read`].
+    pub fn read_bytes_optional(&self, rel: &str) -> Result<Option<Vec<u8>>, CollectError> {
+        match self.read_bytes(rel) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Names of the entries of directory `rel`, sorted.
     ///
     /// Errors: the directory cannot be listed, as [`CollectError::Read`].
@@ -555,6 +580,17 @@ mod tests {
         assert_eq!(root.read_optional("b").unwrap(), None);
         let e = root.read("b").unwrap_err().to_string();
         assert!(e.contains(&d.join("b").display().to_string()), "{e}");
+    }
+
+    #[test]
+    fn binary_reads_keep_every_byte_and_map_missing_to_none() {
+        let d = tmp("bytes");
+        fs::write(d.join("cell"), [0x00, 0x00, 0x13, 0x88]).unwrap();
+        let root = Root::replay(&d);
+        assert_eq!(root.read_bytes("cell").unwrap(), [0x00, 0x00, 0x13, 0x88]);
+        assert!(root.read("cell").is_err(), "not UTF-8, so not text");
+        assert_eq!(root.read_bytes_optional("none").unwrap(), None);
+        assert!(root.read_bytes("none").is_err());
     }
 
     #[test]

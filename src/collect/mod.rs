@@ -286,6 +286,7 @@ pub struct Exporter {
     gpu: gpu::Gpu,
     hwmon: Mutex<hwmon::Cache>,
     infiniband: Mutex<infiniband::Cache>,
+    rpi: Mutex<rpi::Cache>,
     process: process::Process,
     /// Ticks per second of the `/proc/stat` CPU times.
     user_hz: u64,
@@ -328,6 +329,7 @@ impl Exporter {
             gpu,
             hwmon: Mutex::default(),
             infiniband: Mutex::default(),
+            rpi: Mutex::default(),
             process: process::Process::new(),
             user_hz: crate::sys::user_hz(),
             last_errors: Mutex::new(HashMap::new()),
@@ -408,7 +410,7 @@ impl Exporter {
             Collector::Uname => uname::collect(root, out),
             Collector::Platform => platform::collect(root, out),
             Collector::Jetson => jetson::collect(root, out),
-            Collector::Rpi => rpi::collect(root, out),
+            Collector::Rpi => rpi::collect(root, &self.rpi, out),
             Collector::Nvme => nvme::collect(root, out),
             Collector::Updates => updates::collect(root, out),
         }

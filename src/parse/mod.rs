@@ -8,7 +8,9 @@
 //! instead of panicking.
 
 pub mod cpulist;
+pub mod devicetree;
 pub mod diskstats;
+pub mod get_throttled;
 pub mod loadavg;
 pub mod meminfo;
 pub mod mounts;
