@@ -8,17 +8,20 @@
 //! instead of panicking.
 
 pub mod cpulist;
+pub mod device_tree;
 pub mod diskstats;
 pub mod loadavg;
 pub mod meminfo;
 pub mod mounts;
 pub mod netdev;
 pub mod nvidia_smi;
+pub mod nvpmodel;
 pub mod pid_stat;
 pub mod pressure;
 pub mod stat;
 pub mod statvfs;
 pub mod sysfs;
+pub mod tegra_release;
 pub mod udev;
 
 use std::fmt;
