@@ -19,7 +19,7 @@
 
 use crate::expo::Sample;
 use crate::metrics::host;
-use crate::parse::sysfs;
+use crate::parse::{device_tree, sysfs};
 use crate::root::{CollectError, Root};
 
 /// DMI product name, as the kernel exports it (sysfs-class-dmi).
@@ -57,19 +57,6 @@ impl Platform {
     }
 }
 
-/// The strings of a device-tree string-list property (NUL-terminated
-/// strings, back to back); a missing final NUL is tolerated, empty strings
-/// are dropped.
-pub fn dt_strings(raw: &str) -> Vec<&str> {
-    raw.split('\0').filter(|s| !s.is_empty()).collect()
-}
-
-/// A device-tree string property without its terminating NUL (and without
-/// a trailing newline, which some test trees carry).
-pub fn dt_string(raw: &str) -> &str {
-    sysfs::text_value(raw.trim_end_matches('\0'))
-}
-
 /// The platform of `product_name` (DMI), `model` and `compatible` (device
 /// tree), each `None` when the file does not exist.
 pub fn classify(
@@ -94,14 +81,24 @@ pub fn classify(
 
 /// Reads the DMI and device-tree identity under `root` and classifies it.
 ///
-/// Errors: one of the files exists but cannot be read.
+/// Errors: one of the files exists but cannot be read, or the device-tree
+/// `model` is empty or holds several strings.
 pub fn detect(root: &Root) -> Result<(Platform, String), CollectError> {
     let product = root.read_optional(DMI_PRODUCT_NAME)?;
     let model = root.read_optional(DT_MODEL)?;
     let compatible = root.read_optional(DT_COMPATIBLE)?;
     let product = product.as_deref().map(sysfs::text_value);
-    let model = model.as_deref().map(dt_string);
-    let compatible = compatible.as_deref().map(dt_strings).unwrap_or_default();
+    let model = match model.as_deref() {
+        Some(raw) => Some(
+            device_tree::string("device-tree model", raw)
+                .map_err(|source| root.parse_error(DT_MODEL, source))?,
+        ),
+        None => None,
+    };
+    let compatible: Vec<&str> = compatible
+        .as_deref()
+        .map(|raw| device_tree::strings(raw).collect())
+        .unwrap_or_default();
     Ok(classify(product, model, &compatible))
 }
 
@@ -133,10 +130,11 @@ mod tests {
 
     #[test]
     fn jetson_from_compatible_even_without_jetson_in_the_model() {
-        let compat =
-            dt_strings("nvidia,p3768-0000+p3767-0005\0nvidia,p3767-0005\0nvidia,tegra234\0");
-        let model = dt_string("NVIDIA Orin Nano Developer Kit\0");
-        let (p, m) = classify(None, Some(model), &compat);
+        let compat: Vec<&str> = device_tree::strings(
+            "nvidia,p3768-0000+p3767-0005\0nvidia,p3767-0005\0nvidia,tegra234\0",
+        )
+        .collect();
+        let (p, m) = classify(None, Some("NVIDIA Orin Nano Developer Kit"), &compat);
         assert_eq!(
             (p, m.as_str()),
             (Platform::Jetson, "NVIDIA Orin Nano Developer Kit")
@@ -167,13 +165,5 @@ mod tests {
         );
         let (p, m) = classify(None, None, &[]);
         assert_eq!((p, m.as_str()), (Platform::Generic, ""));
-    }
-
-    #[test]
-    fn dt_strings_tolerate_a_missing_final_nul() {
-        assert_eq!(dt_strings("a,b\0c,d"), ["a,b", "c,d"]);
-        assert_eq!(dt_strings(""), Vec::<&str>::new());
-        assert_eq!(dt_string("model\0"), "model");
-        assert_eq!(dt_string("model\n"), "model");
     }
 }

@@ -48,7 +48,7 @@ use crate::collect::hwmon::HWMON_DIR;
 use crate::expo::Sample;
 use crate::metrics::rpi as m;
 use crate::parse::get_throttled::{self, Condition};
-use crate::parse::{devicetree, sysfs};
+use crate::parse::{device_tree, sysfs};
 use crate::root::{CollectError, Root, lock};
 
 /// `get_throttled` on a Pi 5 (BCM2712 firmware node `soc@107c000000:firmware`).
@@ -125,11 +125,10 @@ fn get_throttled_path(root: &Root) -> Option<&'static str> {
 /// Whether the device tree says this is a Raspberry Pi: a `compatible`
 /// entry with the `raspberrypi,` vendor prefix.
 fn compatible_is_pi(root: &Root) -> bool {
-    let Ok(Some(bytes)) = root.read_bytes_optional(COMPATIBLE_FILE) else {
+    let Ok(Some(text)) = root.read_optional(COMPATIBLE_FILE) else {
         return false;
     };
-    devicetree::string_list("device-tree compatible", &bytes)
-        .is_ok_and(|list| list.iter().any(|c| c.starts_with(COMPATIBLE_PREFIX)))
+    device_tree::strings(&text).any(|c| c.starts_with(COMPATIBLE_PREFIX))
 }
 
 /// Active where a Pi source exists: a `get_throttled`, an `rpi_volt` or
@@ -295,7 +294,7 @@ pub fn collect(
 
     match root.read_bytes_optional(MAX_CURRENT_FILE) {
         Ok(Some(bytes)) => {
-            match devicetree::u32_value("device-tree chosen/power/max_current", &bytes) {
+            match device_tree::u32_value("device-tree chosen/power/max_current", &bytes) {
                 Ok(ma) => out.push(Sample::new(
                     &m::RPI_POWER_SUPPLY_MAX_CURRENT_AMPERES,
                     vec![],

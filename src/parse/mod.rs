@@ -8,7 +8,7 @@
 //! instead of panicking.
 
 pub mod cpulist;
-pub mod devicetree;
+pub mod device_tree;
 pub mod diskstats;
 pub mod get_throttled;
 pub mod loadavg;
@@ -17,11 +17,13 @@ pub mod mounts;
 pub mod netdev;
 pub mod nvidia_smi;
 pub mod nvme_smart;
+pub mod nvpmodel;
 pub mod pid_stat;
 pub mod pressure;
 pub mod stat;
 pub mod statvfs;
 pub mod sysfs;
+pub mod tegra_release;
 pub mod udev;
 pub mod update_notifier;
 
