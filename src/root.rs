@@ -6,9 +6,10 @@
 //! - [`Root::replay`] reads a recorded fixture directory: `proc/` and `sys/`
 //!   mirror the kernel files; the file `statvfs` holds recorded filesystem
 //!   figures (format in [`crate::parse::statvfs`]); `nvidia-smi/query-gpu.csv`
-//!   holds the recorded stdout of the query (and `nvidia-smi/query-gpu.error`
-//!   a recorded failure). A fixture without `nvidia-smi/` is a host without
-//!   `nvidia-smi`.
+//!   and `nvidia-smi/query-compute-apps.csv` hold the recorded stdout of the
+//!   two queries ([`NvidiaSmiQuery`]), and `nvidia-smi/query-gpu.error` /
+//!   `query-compute-apps.error` a recorded failure. A fixture without
+//!   `nvidia-smi/` is a host without `nvidia-smi`.
 //! - [`Root::recording`] wraps a live root and copies everything it reads into
 //!   a fixture directory in that layout, so that replaying it gives the same
 //!   values ([`crate::record`]).
@@ -35,6 +36,39 @@ pub const NVIDIA_SMI_DIR: &str = "nvidia-smi";
 pub const QUERY_GPU_FILE: &str = "nvidia-smi/query-gpu.csv";
 /// Recorded failure message of the `--query-gpu` call.
 pub const QUERY_GPU_ERROR_FILE: &str = "nvidia-smi/query-gpu.error";
+/// Recorded stdout of the `--query-compute-apps` call.
+pub const QUERY_COMPUTE_APPS_FILE: &str = "nvidia-smi/query-compute-apps.csv";
+/// Recorded failure message of the `--query-compute-apps` call.
+pub const QUERY_COMPUTE_APPS_ERROR_FILE: &str = "nvidia-smi/query-compute-apps.error";
+
+/// Which `nvidia-smi` query a call makes; it names the files its output
+/// (or failure) is recorded in and replayed from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NvidiaSmiQuery {
+    /// `--query-gpu`: one line per GPU ([`QUERY_GPU_FILE`]).
+    Gpu,
+    /// `--query-compute-apps`: one line per process holding GPU memory
+    /// ([`QUERY_COMPUTE_APPS_FILE`]).
+    ComputeApps,
+}
+
+impl NvidiaSmiQuery {
+    /// Relative path of the recorded stdout.
+    pub fn file(self) -> &'static str {
+        match self {
+            NvidiaSmiQuery::Gpu => QUERY_GPU_FILE,
+            NvidiaSmiQuery::ComputeApps => QUERY_COMPUTE_APPS_FILE,
+        }
+    }
+
+    /// Relative path of the recorded failure message.
+    pub fn error_file(self) -> &'static str {
+        match self {
+            NvidiaSmiQuery::Gpu => QUERY_GPU_ERROR_FILE,
+            NvidiaSmiQuery::ComputeApps => QUERY_COMPUTE_APPS_ERROR_FILE,
+        }
+    }
+}
 
 /// Why a collector could not get what it needs from the root.
 #[derive(Debug)]
@@ -199,6 +233,20 @@ impl Root {
             .and_then(|()| fs::write(&dest, content));
         if let Err(e) = written {
             lock(&rec.errors).push(format!("writing {}: {e}", dest.display()));
+        }
+    }
+
+    /// Removes `rel` from the recording, when recording: from the list of
+    /// files read and from the fixture directory.
+    fn unrecord_file(&self, rel: &str) {
+        let Some(rec) = &self.recorder else { return };
+        lock(&rec.read).retain(|f| f != rel);
+        let Some(dir) = &rec.dir else { return };
+        match fs::remove_file(dir.join(rel)) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                lock(&rec.errors).push(format!("removing {}: {e}", dir.join(rel).display()));
+            }
+            _ => {}
         }
     }
 
@@ -396,9 +444,9 @@ impl Root {
         }
     }
 
-    /// Where `nvidia-smi` output comes from, for messages: the binary (live)
-    /// or the recorded file (replay).
-    pub fn nvidia_smi_origin(&self) -> String {
+    /// Where the output of `query` comes from, for messages: the binary
+    /// (live) or the recorded file (replay).
+    pub fn nvidia_smi_origin(&self, query: NvidiaSmiQuery) -> String {
         match &self.gpu {
             Gpu::Live {
                 nvidia_smi: Some(bin),
@@ -407,16 +455,18 @@ impl Root {
             Gpu::Live {
                 nvidia_smi: None, ..
             } => "nvidia-smi".to_string(),
-            Gpu::Replay => self.path(QUERY_GPU_FILE).display().to_string(),
+            Gpu::Replay => self.path(query.file()).display().to_string(),
         }
     }
 
-    /// Runs `nvidia-smi <args>` (live) or reads its recorded output (replay)
-    /// and returns stdout.
+    /// Runs `nvidia-smi <args>` (live), which makes the query `query`, or
+    /// reads that query's recorded output (replay), and returns stdout. When
+    /// recording, the output goes to `query`'s file, a failure to its error
+    /// file.
     ///
     /// Errors: the command fails, hangs past the deadline, prints non-UTF-8,
     /// or (replay) the recording holds a failure or cannot be read.
-    pub fn nvidia_smi(&self, args: &[&str]) -> Result<String, CollectError> {
+    pub fn nvidia_smi(&self, query: NvidiaSmiQuery, args: &[&str]) -> Result<String, CollectError> {
         let result = match &self.gpu {
             Gpu::Live {
                 nvidia_smi: Some(bin),
@@ -427,17 +477,29 @@ impl Root {
             } => Err(CollectError::NoData(
                 "no nvidia-smi binary on this host".to_string(),
             )),
-            Gpu::Replay => match self.read_optional(QUERY_GPU_ERROR_FILE)? {
+            Gpu::Replay => match self.read_optional(query.error_file())? {
                 Some(message) => Err(CollectError::Command(CommandError {
-                    command: format!("nvidia-smi (recorded in {})", self.base.display()),
+                    command: format!(
+                        "nvidia-smi (recorded in {})",
+                        self.path(query.error_file()).display()
+                    ),
                     kind: CommandErrorKind::Recorded(message.trim().to_string()),
                 })),
-                None => return self.read(QUERY_GPU_FILE),
+                None => return self.read(query.file()),
             },
         };
+        // A recording keeps the last outcome only: a failure recorded by an
+        // earlier call (at start-up, say) must not shadow a later success
+        // on replay, nor the reverse.
         match &result {
-            Ok(out) => self.record_file(QUERY_GPU_FILE, out.as_bytes()),
-            Err(e) => self.record_file(QUERY_GPU_ERROR_FILE, format!("{e}\n").as_bytes()),
+            Ok(out) => {
+                self.unrecord_file(query.error_file());
+                self.record_file(query.file(), out.as_bytes());
+            }
+            Err(e) => {
+                self.unrecord_file(query.file());
+                self.record_file(query.error_file(), format!("{e}\n").as_bytes());
+            }
         }
         result
     }
@@ -622,26 +684,89 @@ mod tests {
         root.read("proc/x").unwrap();
         assert!(root.is_dir("dev0"));
         root.statvfs("/").unwrap();
-        root.nvidia_smi(&["0, GPU"]).unwrap();
-        assert_eq!(root.files_read(), ["proc/x", "dev0/uevent", QUERY_GPU_FILE]);
+        root.nvidia_smi(NvidiaSmiQuery::Gpu, &["0, GPU"]).unwrap();
+        root.nvidia_smi(NvidiaSmiQuery::ComputeApps, &["gpu_uuid"])
+            .unwrap();
+        assert_eq!(
+            root.files_read(),
+            [
+                "proc/x",
+                "dev0/uevent",
+                QUERY_GPU_FILE,
+                QUERY_COMPUTE_APPS_FILE
+            ]
+        );
         assert!(root.recording_errors().is_empty());
 
         let replay = Root::replay(&dst);
         assert_eq!(replay.read("proc/x").unwrap(), "42\n");
         assert!(replay.is_dir("dev0"));
         assert!(replay.has_nvidia_smi());
-        assert_eq!(replay.nvidia_smi(&[]).unwrap(), "0, GPU\n");
+        assert_eq!(
+            replay.nvidia_smi(NvidiaSmiQuery::Gpu, &[]).unwrap(),
+            "0, GPU\n"
+        );
+        assert_eq!(
+            replay.nvidia_smi(NvidiaSmiQuery::ComputeApps, &[]).unwrap(),
+            "gpu_uuid\n"
+        );
         let live = crate::sys::statvfs(&src).unwrap();
         assert_eq!(replay.statvfs("/").unwrap().blocks, live.blocks);
+    }
+
+    #[test]
+    fn a_recording_keeps_only_the_last_outcome_of_a_query() {
+        let src = tmp("rec-last-src");
+        let dst = tmp("rec-last-dst");
+        let script = src.join("smi");
+        // Fails on its first run, succeeds on the second.
+        fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nif [ -e {m} ]; then echo ok; else touch {m}; exit 9; fi\n",
+                m = src.join("ran").display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+        let root =
+            Root::live(&src, Some(script), Duration::from_secs(5)).recording(Some(dst.clone()));
+        assert!(root.nvidia_smi(NvidiaSmiQuery::ComputeApps, &[]).is_err());
+        assert!(dst.join(QUERY_COMPUTE_APPS_ERROR_FILE).exists());
+        assert_eq!(
+            root.nvidia_smi(NvidiaSmiQuery::ComputeApps, &[]).unwrap(),
+            "ok\n"
+        );
+        assert!(!dst.join(QUERY_COMPUTE_APPS_ERROR_FILE).exists());
+        assert_eq!(root.files_read(), [QUERY_COMPUTE_APPS_FILE]);
+        assert!(root.recording_errors().is_empty());
+        assert_eq!(
+            Root::replay(&dst)
+                .nvidia_smi(NvidiaSmiQuery::ComputeApps, &[])
+                .unwrap(),
+            "ok\n"
+        );
     }
 
     #[test]
     fn recorded_command_failure_replays_as_failure() {
         let d = tmp("rec-fail");
         fs::create_dir_all(d.join(NVIDIA_SMI_DIR)).unwrap();
-        fs::write(d.join(QUERY_GPU_ERROR_FILE), "exited with 9\n").unwrap();
-        let e = Root::replay(&d).nvidia_smi(&[]).unwrap_err().to_string();
+        fs::write(d.join(QUERY_GPU_FILE), "index\n").unwrap();
+        fs::write(d.join(QUERY_COMPUTE_APPS_ERROR_FILE), "exited with 9\n").unwrap();
+        let root = Root::replay(&d);
+        let e = root
+            .nvidia_smi(NvidiaSmiQuery::ComputeApps, &[])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("exited with 9"), "{e}");
+        assert!(e.contains("query-compute-apps.error"), "{e}");
+        assert_eq!(
+            root.nvidia_smi(NvidiaSmiQuery::Gpu, &[]).unwrap(),
+            "index\n"
+        );
+        fs::write(d.join(QUERY_GPU_ERROR_FILE), "exited with 9\n").unwrap();
+        assert!(root.nvidia_smi(NvidiaSmiQuery::Gpu, &[]).is_err());
     }
 }
 

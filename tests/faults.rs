@@ -195,11 +195,32 @@ fn nvidia_smi_that_finds_no_gpu_makes_the_collector_inactive_not_failing() {
 
 #[test]
 fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
+    // The header and row for the exporter's field list: the first twelve
+    // cells as written, every later one an absent token in turn.
+    use dgx_spark_exporter::parse::nvidia_smi::{Kind, QUERY_GPU_FIELDS};
+    let header: Vec<String> = QUERY_GPU_FIELDS
+        .iter()
+        .map(|f| match f.kind {
+            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
+            _ => f.name.to_string(),
+        })
+        .collect();
+    let tokens = ["[N/A]", "N/A", "[Not Supported]", "", "[Unknown Error]"];
+    let mut row: Vec<&str> = "0, GPU-1, NVIDIA GB10, 580.142, 0000000F:01:00.0, [N/A], 48, \
+         [Not Supported], N/A, , [Unknown Error], [Insufficient Permissions]"
+        .split(", ")
+        .collect();
+    row.extend((row.len()..header.len()).map(|i| tokens[i % tokens.len()]));
     let text = with_fake_gpu(
         "smi-na",
-        "echo 'index, uuid, name, driver_version, pci.bus_id, utilization.gpu [%], temperature.gpu, \
-         clocks.current.graphics [MHz], power.draw [W], memory.total [MiB], memory.used [MiB], memory.free [MiB]'\n\
-         echo '0, GPU-1, NVIDIA GB10, 580.142, 0000000F:01:00.0, [N/A], 48, [Not Supported], N/A, , [Unknown Error], [Insufficient Permissions]'",
+        &format!(
+            "case \"$1\" in\n\
+             --query-gpu=*) echo '{}'; echo '{}' ;;\n\
+             *) echo 'gpu_uuid, pid, used_gpu_memory [MiB]' ;;\n\
+             esac",
+            header.join(", "),
+            row.join(", ")
+        ),
         Duration::from_secs(5),
     );
     assert_eq!(success(&text, "gpu"), 1.0);
@@ -212,6 +233,9 @@ fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
     assert!(!text.contains("gpu_frequency_mhz{"));
     assert!(!text.contains("gpu_power_watts{"));
     assert!(!text.contains("gpu_memory_"), "{text}");
+    assert!(!text.contains("gpu_pstate{"), "{text}");
+    // No compute process on a GPU without memory.total: a real 0.
+    assert_eq!(s[r#"gpu_process_memory_used_bytes{gpu="0"}"#], 0.0);
 }
 
 #[test]
