@@ -92,8 +92,11 @@ fn provenance(exporter: &Exporter, files: &[String], command: &str) -> String {
          collection, at the same relative path (`proc/...` is `/proc/...`). A directory \
          holding only `uevent` records that the collector found that directory (for example \
          a network interface's `device` link). `statvfs` holds the `statvfs(3)` figures of \
-         each mount point asked about; `nvidia-smi/query-gpu.csv` the stdout of the \
-         `nvidia-smi` query (`.error`: its recorded failure). No file was edited.\n\n\
+         each mount point asked about; `nvidia-smi/query-gpu.csv` and \
+         `nvidia-smi/query-compute-apps.csv` the stdout of the `nvidia-smi` queries \
+         (`.error`: a recorded failure); `nvme/<ctrl>/smart-log.bin` the NVMe SMART / health \
+         log page of each controller (`smart-log.error`: a recorded failure). No file was \
+         edited.\n\n\
          Replay: `dgx-spark-exporter --root <this directory> --once`.\n\n## Files\n\n",
         crate::VERSION,
         crate::REVISION,

@@ -9,7 +9,10 @@
 //!   and `nvidia-smi/query-compute-apps.csv` hold the recorded stdout of the
 //!   two queries ([`NvidiaSmiQuery`]), and `nvidia-smi/query-gpu.error` /
 //!   `query-compute-apps.error` a recorded failure. A fixture without
-//!   `nvidia-smi/` is a host without `nvidia-smi`.
+//!   `nvidia-smi/` is a host without `nvidia-smi`. `nvme/<ctrl>/smart-log.bin`
+//!   holds the 512-byte SMART / health log page that live roots read with the
+//!   NVMe admin ioctl ([`Root::nvme_smart_log`]; `smart-log.error`: a
+//!   recorded failure).
 //! - [`Root::recording`] wraps a live root and copies everything it reads into
 //!   a fixture directory in that layout, so that replaying it gives the same
 //!   values ([`crate::record`]).

@@ -45,7 +45,11 @@ fn truncated_meminfo_fails_only_meminfo() {
     .unwrap();
     let text = common::render_fixture(&dir);
     assert_eq!(success(&text, "meminfo"), 0.0);
-    assert!(!text.contains("memory_used_bytes{"), "{text}");
+    // (`gpu_process_memory_used_bytes` contains the name: match whole lines.)
+    assert!(
+        !text.lines().any(|l| l.starts_with("memory_used_bytes{")),
+        "{text}"
+    );
     let clean = common::render_fixture(&common::fixture("spark"));
     let families = ["memory_", "node_memory_"];
     assert_eq!(others(&text, &families), others(&clean, &families));

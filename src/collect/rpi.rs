@@ -31,7 +31,7 @@
 //!   labels, so `channel` is `inN` unless an `inN_label` exists.
 //! - **Power supply**: `/proc/device-tree/chosen/power/max_current`, written
 //!   by the Pi 5 bootloader (big-endian u32, mA; parsed by
-//!   [`crate::parse::devicetree`]).
+//!   [`crate::parse::device_tree`]).
 //!
 //! A value that cannot be read is absent, never 0. A file that exists but
 //! is malformed (garbage in `get_throttled`, a truncated `max_current`) or

@@ -56,7 +56,7 @@ pub struct Metric {
 /// "help", "source")`.
 macro_rules! family {
     ($id:ident, $name:literal, $kind:ident, $unit:literal, [$($label:literal),*], $help:literal, $source:literal) => {
-        #[doc = concat!("The `", $name, "` family: ", $help, " Unit: ", $unit, ". Source: ", $source, ".")]
+        #[doc = concat!("The `", $name, "` family (help text in the table). Unit: ", $unit, ". Source: ", $source, ".")]
         pub static $id: $crate::metrics::Metric = $crate::metrics::Metric {
             name: $name,
             kind: $crate::metrics::Kind::$kind,
@@ -187,7 +187,7 @@ metric!(
     true,
     false,
     "Share of the last sample period during which a GPU kernel was running.",
-    "`nvidia-smi` `utilization.gpu`"
+    "`nvidia-smi` `utilization.gpu`; Jetson: the GPU devfreq device's `load` (per-mille) / 10"
 );
 metric!(
     GPU_TEMPERATURE_CELSIUS,
@@ -198,7 +198,7 @@ metric!(
     true,
     false,
     "GPU core temperature.",
-    "`nvidia-smi` `temperature.gpu`"
+    "`nvidia-smi` `temperature.gpu`; Jetson: the `gpu-thermal` (`GPU-therm`) zone's `temp` (millidegrees)"
 );
 metric!(
     GPU_FREQUENCY_MHZ,
@@ -209,7 +209,7 @@ metric!(
     true,
     false,
     "Current graphics (shader) clock.",
-    "`nvidia-smi` `clocks.current.graphics`"
+    "`nvidia-smi` `clocks.current.graphics`; Jetson: the GPU devfreq `cur_freq` (Hz) / 1e6"
 );
 metric!(
     GPU_POWER_WATTS,
