@@ -592,69 +592,53 @@ pub struct GpuRow {
 /// scale we would silently get wrong); an `index` that is not a number; a
 /// cell that is neither an absent token nor what its field holds.
 pub fn parse_query_gpu(text: &str) -> Result<Vec<GpuRow>, ParseError> {
-    let source = QUERY_GPU_SOURCE;
-    let table = parse_csv(source, text)?;
-    if table.columns.is_empty() {
-        return Ok(Vec::new());
-    }
-    check_header(source, &table, &QUERY_GPU_FIELDS)?;
-    table
-        .records
-        .iter()
-        .map(|record| {
-            let mut c = Cursor {
-                source,
-                fields: &QUERY_GPU_FIELDS,
-                record,
-                next: 0,
-            };
-            Ok(GpuRow {
-                index: c.index("index")?,
-                uuid: c.text("uuid"),
-                name: c.text("name"),
-                driver_version: c.text("driver_version"),
-                pci_bus_id: c.text("pci.bus_id"),
-                utilization_gpu_percent: c.number("utilization.gpu")?,
-                temperature_gpu_celsius: c.number("temperature.gpu")?,
-                clocks_current_graphics_mhz: c.number("clocks.current.graphics")?,
-                power_draw_watts: c.number("power.draw")?,
-                memory_total_mib: c.number("memory.total")?,
-                memory_used_mib: c.number("memory.used")?,
-                memory_free_mib: c.number("memory.free")?,
-                utilization_memory_percent: c.number("utilization.memory")?,
-                utilization_encoder_percent: c.number("utilization.encoder")?,
-                utilization_decoder_percent: c.number("utilization.decoder")?,
-                power_limit_watts: c.number("power.limit")?,
-                enforced_power_limit_watts: c.number("enforced.power.limit")?,
-                clocks_current_sm_mhz: c.number("clocks.current.sm")?,
-                clocks_current_memory_mhz: c.number("clocks.current.memory")?,
-                clocks_max_graphics_mhz: c.number("clocks.max.graphics")?,
-                clocks_max_sm_mhz: c.number("clocks.max.sm")?,
-                clocks_max_memory_mhz: c.number("clocks.max.memory")?,
-                fan_speed_percent: c.number("fan.speed")?,
-                pstate: c.pstate("pstate")?,
-                temperature_memory_celsius: c.number("temperature.memory")?,
-                pcie_link_gen_current: c.integer("pcie.link.gen.current")?,
-                pcie_link_gen_max: c.integer("pcie.link.gen.max")?,
-                pcie_link_width_current: c.integer("pcie.link.width.current")?,
-                pcie_link_width_max: c.integer("pcie.link.width.max")?,
-                ecc_errors_corrected_volatile_total: c
-                    .integer("ecc.errors.corrected.volatile.total")?,
-                ecc_errors_uncorrected_volatile_total: c
-                    .integer("ecc.errors.uncorrected.volatile.total")?,
-                clock_event_reasons: [
-                    c.active("clocks_event_reasons.gpu_idle")?,
-                    c.active("clocks_event_reasons.applications_clocks_setting")?,
-                    c.active("clocks_event_reasons.sw_power_cap")?,
-                    c.active("clocks_event_reasons.hw_slowdown")?,
-                    c.active("clocks_event_reasons.hw_thermal_slowdown")?,
-                    c.active("clocks_event_reasons.hw_power_brake_slowdown")?,
-                    c.active("clocks_event_reasons.sw_thermal_slowdown")?,
-                    c.active("clocks_event_reasons.sync_boost")?,
-                ],
-            })
+    parse_records(QUERY_GPU_SOURCE, &QUERY_GPU_FIELDS, text, |c| {
+        Ok(GpuRow {
+            index: c.index("index")?,
+            uuid: c.text("uuid"),
+            name: c.text("name"),
+            driver_version: c.text("driver_version"),
+            pci_bus_id: c.text("pci.bus_id"),
+            utilization_gpu_percent: c.number("utilization.gpu")?,
+            temperature_gpu_celsius: c.number("temperature.gpu")?,
+            clocks_current_graphics_mhz: c.number("clocks.current.graphics")?,
+            power_draw_watts: c.number("power.draw")?,
+            memory_total_mib: c.number("memory.total")?,
+            memory_used_mib: c.number("memory.used")?,
+            memory_free_mib: c.number("memory.free")?,
+            utilization_memory_percent: c.number("utilization.memory")?,
+            utilization_encoder_percent: c.number("utilization.encoder")?,
+            utilization_decoder_percent: c.number("utilization.decoder")?,
+            power_limit_watts: c.number("power.limit")?,
+            enforced_power_limit_watts: c.number("enforced.power.limit")?,
+            clocks_current_sm_mhz: c.number("clocks.current.sm")?,
+            clocks_current_memory_mhz: c.number("clocks.current.memory")?,
+            clocks_max_graphics_mhz: c.number("clocks.max.graphics")?,
+            clocks_max_sm_mhz: c.number("clocks.max.sm")?,
+            clocks_max_memory_mhz: c.number("clocks.max.memory")?,
+            fan_speed_percent: c.number("fan.speed")?,
+            pstate: c.pstate("pstate")?,
+            temperature_memory_celsius: c.number("temperature.memory")?,
+            pcie_link_gen_current: c.integer("pcie.link.gen.current")?,
+            pcie_link_gen_max: c.integer("pcie.link.gen.max")?,
+            pcie_link_width_current: c.integer("pcie.link.width.current")?,
+            pcie_link_width_max: c.integer("pcie.link.width.max")?,
+            ecc_errors_corrected_volatile_total: c
+                .integer("ecc.errors.corrected.volatile.total")?,
+            ecc_errors_uncorrected_volatile_total: c
+                .integer("ecc.errors.uncorrected.volatile.total")?,
+            clock_event_reasons: [
+                c.active("clocks_event_reasons.gpu_idle")?,
+                c.active("clocks_event_reasons.applications_clocks_setting")?,
+                c.active("clocks_event_reasons.sw_power_cap")?,
+                c.active("clocks_event_reasons.hw_slowdown")?,
+                c.active("clocks_event_reasons.hw_thermal_slowdown")?,
+                c.active("clocks_event_reasons.hw_power_brake_slowdown")?,
+                c.active("clocks_event_reasons.sw_thermal_slowdown")?,
+                c.active("clocks_event_reasons.sync_boost")?,
+            ],
         })
-        .collect()
+    })
 }
 
 /// One process's line of the `--query-compute-apps` output.
@@ -676,26 +660,44 @@ pub struct ComputeApp {
 ///
 /// Errors: as [`parse_query_gpu`].
 pub fn parse_query_compute_apps(text: &str) -> Result<Vec<ComputeApp>, ParseError> {
-    let source = QUERY_COMPUTE_APPS_SOURCE;
-    let table = parse_csv(source, text)?;
-    if table.columns.is_empty() {
-        return Ok(Vec::new());
-    }
-    check_header(source, &table, &QUERY_COMPUTE_APPS_FIELDS)?;
-    table
-        .records
-        .iter()
-        .map(|record| {
-            let mut c = Cursor {
-                source,
-                fields: &QUERY_COMPUTE_APPS_FIELDS,
-                record,
-                next: 0,
-            };
+    parse_records(
+        QUERY_COMPUTE_APPS_SOURCE,
+        &QUERY_COMPUTE_APPS_FIELDS,
+        text,
+        |c| {
             Ok(ComputeApp {
                 gpu_uuid: c.text("gpu_uuid"),
                 pid: c.integer("pid")?,
                 used_gpu_memory_mib: c.number("used_gpu_memory")?,
+            })
+        },
+    )
+}
+
+/// The output of a query for `fields` parsed with [`parse_csv`] and checked
+/// with [`check_header`], one `T` per data line built by `row` from the
+/// line's cells in field order. An empty output, or a header alone, gives no
+/// rows.
+fn parse_records<T>(
+    source: &'static str,
+    fields: &[Field],
+    text: &str,
+    row: impl Fn(&mut Cursor<'_, '_>) -> Result<T, ParseError>,
+) -> Result<Vec<T>, ParseError> {
+    let table = parse_csv(source, text)?;
+    if table.columns.is_empty() {
+        return Ok(Vec::new());
+    }
+    check_header(source, &table, fields)?;
+    table
+        .records
+        .iter()
+        .map(|record| {
+            row(&mut Cursor {
+                source,
+                fields,
+                record,
+                next: 0,
             })
         })
         .collect()
