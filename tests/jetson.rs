@@ -69,7 +69,7 @@ fn rail(s: &BTreeMap<String, f64>, family_name: &str, rail: &str) -> Option<f64>
 /// Runs the Jetson collector alone on `root`, with `seen` carried over.
 fn collect(root: &Root, seen: &Mutex<jetson::Seen>) -> (Vec<Sample>, Result<(), String>) {
     let mut out = Vec::new();
-    let r = jetson::collect(root, seen, &mut out).map_err(|e| e.to_string());
+    let r = jetson::collect(root, seen, true, &mut out).map_err(|e| e.to_string());
     (out, r)
 }
 
@@ -502,4 +502,57 @@ fn a_stopped_fan_without_tach_pulses_has_no_speed_but_its_pwm() {
     assert_eq!(success(&s, "jetson"), Some(1.0));
     assert!(family(&s, "jetson_fan_speed_rpm").is_empty());
     assert!(s.contains_key(r#"jetson_fan_pwm_ratio{fan="0"}"#));
+}
+
+#[test]
+fn a_jetson_whose_nvidia_smi_works_writes_each_gpu_series_once() {
+    // nvidia-smi reports the GPU (as on Jetson Thor): the gpu collector owns
+    // the contract gauges, the jetson collector keeps its own families.
+    use dgx_spark_exporter::parse::nvidia_smi::{Kind, QUERY_GPU_FIELDS};
+    let dir = copy("jetson-orin-nano", "with-nvidia-smi");
+    let header: Vec<String> = QUERY_GPU_FIELDS
+        .iter()
+        .map(|f| match f.kind {
+            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
+            _ => f.name.to_string(),
+        })
+        .collect();
+    let mut row: Vec<&str> = "0, GPU-1, Orin (nvgpu), 540.4.0, 00000000:00:00.0, 37, 51, 612"
+        .split(", ")
+        .collect();
+    row.resize(header.len(), "[N/A]");
+    fs::create_dir_all(dir.join("nvidia-smi")).unwrap();
+    fs::write(
+        dir.join("nvidia-smi/query-gpu.csv"),
+        format!("{}\n{}\n", header.join(", "), row.join(", ")),
+    )
+    .unwrap();
+    // memory.total is [N/A] (unified memory), so the compute-apps query runs.
+    fs::write(
+        dir.join("nvidia-smi/query-compute-apps.csv"),
+        "gpu_uuid, pid, used_gpu_memory [MiB]\n",
+    )
+    .unwrap();
+    let text = common::render_fixture(&dir);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    for family in [
+        "gpu_utilization_percent{",
+        "gpu_temperature_celsius{",
+        "gpu_frequency_mhz{",
+    ] {
+        let series: Vec<&&str> = lines.iter().filter(|l| l.starts_with(family)).collect();
+        assert_eq!(series.len(), 1, "{family}: {series:?}");
+    }
+    let s = common::samples(&text);
+    assert_eq!(
+        s.get(r#"gpu_utilization_percent{host="orin-nano",gpu="0"}"#),
+        Some(&37.0),
+        "the nvidia-smi value, not the sysfs load: {s:#?}"
+    );
+    assert_eq!(success(&s, "jetson"), Some(1.0));
+    assert_eq!(success(&s, "gpu"), Some(1.0));
+    assert!(
+        s.keys()
+            .any(|k| k.starts_with("jetson_gpu_frequency_max_hertz"))
+    );
 }

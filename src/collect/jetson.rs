@@ -16,7 +16,10 @@
 //!   Spark. The temperature is the thermal zone of type `gpu-thermal`
 //!   (JetPack 6+) or `GPU-therm` (JetPack 5 and older), read as the
 //!   `thermal` collector reads zones: `-256000` (sensor powered off while
-//!   the GPU is rail-gated) and `EAGAIN`/`ENODATA` are absent.
+//!   the GPU is rail-gated) and `EAGAIN`/`ENODATA` are absent. Where the
+//!   `gpu` collector is active too (an `nvidia-smi` that lists the GPU, as
+//!   on Jetson Thor), it reports the three contract gauges and this
+//!   collector leaves them out, so that no series is written twice.
 //! - **Power rails**: every hwmon chip named `ina3221`, channels 1 to 3
 //!   (kernel `Documentation/hwmon/ina3221.rst`: `inN_label`, `inN_input`
 //!   bus voltage in mV, `currN_input` in mA, `currN_max` warning and
@@ -140,12 +143,21 @@ pub fn detect(root: &Root) -> Result<(), String> {
 /// a labelled rail whose reading files vanished, two rails with the same
 /// label, an nvpmodel mode missing from `/etc/nvpmodel.conf`, or a rail or
 /// GPU seen earlier that is gone.
-pub fn collect(root: &Root, seen: &Mutex<Seen>, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+///
+/// `contract_gpu` false leaves out the three contract gauges: the `gpu`
+/// collector (`nvidia-smi`) is active on this Jetson and reports them for
+/// the same `gpu="0"`, and one series must not be written twice.
+pub fn collect(
+    root: &Root,
+    seen: &Mutex<Seen>,
+    contract_gpu: bool,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
     let mut errors = Vec::new();
     let mut present = BTreeSet::new();
     identity(root, out, &mut errors);
     power_mode(root, out, &mut errors);
-    gpus(root, out, &mut present, &mut errors);
+    gpus(root, contract_gpu, out, &mut present, &mut errors);
     emc(root, out, &mut errors);
     match hwmon_chips(root) {
         Ok(chips) => {
@@ -263,9 +275,11 @@ fn gpu_devices(root: &Root) -> Result<Vec<String>, CollectError> {
     Ok(found)
 }
 
-/// The contract GPU gauges and `jetson_gpu_*` for each integrated GPU.
+/// The contract GPU gauges (when `contract_gpu`) and `jetson_gpu_*` for
+/// each integrated GPU.
 fn gpus(
     root: &Root,
+    contract_gpu: bool,
     out: &mut Vec<Sample>,
     present: &mut BTreeSet<String>,
     errors: &mut Vec<CollectError>,
@@ -283,24 +297,26 @@ fn gpus(
                 out.push(Sample::new(metric, vec![("gpu", gpu.clone())], v));
             }
         };
-        let load = read_u64(
-            root,
-            &format!("{dir}/device/load"),
-            "nvgpu load (per-mille)",
-        );
-        let load = note(load, errors).map(|v| v as f64 / PER_MILLE_PER_PERCENT);
-        gauge(&metrics::GPU_UTILIZATION_PERCENT, load);
-        if gpu == FIRST_GPU {
-            let temp = note(gpu_zone_temp(root), errors);
-            let celsius = temp.map(|t| t as f64 / MILLIDEGREES_PER_DEGREE);
-            gauge(&metrics::GPU_TEMPERATURE_CELSIUS, celsius);
-        }
         let hz = |file: &str| read_u64(root, &format!("{dir}/{file}"), "devfreq frequency (Hz)");
-        let cur = note(hz("cur_freq"), errors);
-        gauge(
-            &metrics::GPU_FREQUENCY_MHZ,
-            cur.map(|v| v as f64 / HZ_PER_MHZ),
-        );
+        if contract_gpu {
+            let load = read_u64(
+                root,
+                &format!("{dir}/device/load"),
+                "nvgpu load (per-mille)",
+            );
+            let load = note(load, errors).map(|v| v as f64 / PER_MILLE_PER_PERCENT);
+            gauge(&metrics::GPU_UTILIZATION_PERCENT, load);
+            if gpu == FIRST_GPU {
+                let temp = note(gpu_zone_temp(root), errors);
+                let celsius = temp.map(|t| t as f64 / MILLIDEGREES_PER_DEGREE);
+                gauge(&metrics::GPU_TEMPERATURE_CELSIUS, celsius);
+            }
+            let cur = note(hz("cur_freq"), errors);
+            gauge(
+                &metrics::GPU_FREQUENCY_MHZ,
+                cur.map(|v| v as f64 / HZ_PER_MHZ),
+            );
+        }
         let min = note(hz("min_freq"), errors);
         gauge(&m::GPU_FREQUENCY_MIN_HERTZ, min.map(|v| v as f64));
         let max = note(hz("max_freq"), errors);

@@ -411,7 +411,10 @@ impl Exporter {
             Collector::Infiniband => infiniband::collect(root, &self.infiniband, out),
             Collector::Uname => uname::collect(root, out),
             Collector::Platform => platform::collect(root, out),
-            Collector::Jetson => jetson::collect(root, &self.jetson, out),
+            Collector::Jetson => {
+                let contract_gpu = !self.active.contains(&Collector::Gpu);
+                jetson::collect(root, &self.jetson, contract_gpu, out)
+            }
             Collector::Rpi => rpi::collect(root, &self.rpi, out),
             Collector::Nvme => nvme::collect(root, out),
             Collector::Updates => updates::collect(root, out),
