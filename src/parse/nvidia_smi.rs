@@ -303,7 +303,27 @@ pub fn parse_csv<'a>(source: &'static str, text: &'a str) -> Result<Table<'a>, P
             records: Vec::new(),
         });
     };
-    let columns = split(header)
+    let columns = header_columns(source, n, header)?;
+    let records = lines
+        .map(|(n, line)| record(source, n, line, columns.len()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Table {
+        header_line: n,
+        header,
+        columns,
+        records,
+    })
+}
+
+/// The columns of header line `n`, `header`, of a `--format=csv` output.
+///
+/// Errors: a cell that is not `name` or `name [unit]`.
+fn header_columns<'a>(
+    source: &'static str,
+    n: usize,
+    header: &'a str,
+) -> Result<Vec<Column<'a>>, ParseError> {
+    split(header)
         .into_iter()
         .map(|c| header_cell(c).map(|(_, col)| col))
         .collect::<Result<Vec<_>, _>>()
@@ -314,32 +334,34 @@ pub fn parse_csv<'a>(source: &'static str, text: &'a str) -> Result<Table<'a>, P
                 "a header line of field names, `name` or `name [unit]`, separated by \", \"",
                 header,
             )
-        })?;
-    let mut records = Vec::new();
-    for (n, line) in lines {
-        let raw = split(line);
-        if raw.len() != columns.len() {
-            return Err(ParseError::new(
-                source,
-                n,
-                format!(
-                    "{} comma-separated cells, as many as header columns (found {})",
-                    columns.len(),
-                    raw.len()
-                ),
-                line,
-            ));
-        }
-        records.push(Record {
-            line: n,
-            cells: raw.into_iter().map(cell).collect(),
-        });
+        })
+}
+
+/// Data line `n`, `line`, of a `--format=csv` output whose header has
+/// `width` columns.
+///
+/// Errors: another number of cells than `width`.
+fn record<'a>(
+    source: &'static str,
+    n: usize,
+    line: &'a str,
+    width: usize,
+) -> Result<Record<'a>, ParseError> {
+    let raw = split(line);
+    if raw.len() != width {
+        return Err(ParseError::new(
+            source,
+            n,
+            format!(
+                "{width} comma-separated cells, as many as header columns (found {})",
+                raw.len()
+            ),
+            line,
+        ));
     }
-    Ok(Table {
-        header_line: n,
-        header,
-        columns,
-        records,
+    Ok(Record {
+        line: n,
+        cells: raw.into_iter().map(cell).collect(),
     })
 }
 
@@ -459,28 +481,30 @@ impl<'a> Cursor<'_, 'a> {
     }
 }
 
-/// Checks that `table`'s header has one column per field of `fields` and
-/// that every ` [unit]` it prints is the unit the field is read in. Header
-/// names are not compared (nvidia-smi prints canonical names for aliases).
+/// Checks that header line `header_line`, `header`, split into `columns`,
+/// has one column per field of `fields` and that every ` [unit]` it prints
+/// is the unit the field is read in. Header names are not compared
+/// (nvidia-smi prints canonical names for aliases).
 fn check_header(
     source: &'static str,
-    table: &Table<'_>,
+    header_line: usize,
+    header: &str,
+    columns: &[Column<'_>],
     fields: &[Field],
 ) -> Result<(), ParseError> {
-    let (header_line, header) = (table.header_line, table.header);
-    if table.columns.len() != fields.len() {
+    if columns.len() != fields.len() {
         return Err(ParseError::new(
             source,
             header_line,
             format!(
                 "a header of {} columns, one per queried field (found {})",
                 fields.len(),
-                table.columns.len()
+                columns.len()
             ),
             header,
         ));
     }
-    for (i, (field, col)) in fields.iter().zip(&table.columns).enumerate() {
+    for (i, (field, col)) in fields.iter().zip(columns).enumerate() {
         let want = match field.kind {
             Kind::Number { unit } => unit,
             _ => None,
@@ -592,52 +616,103 @@ pub struct GpuRow {
 /// scale we would silently get wrong); an `index` that is not a number; a
 /// cell that is neither an absent token nor what its field holds.
 pub fn parse_query_gpu(text: &str) -> Result<Vec<GpuRow>, ParseError> {
-    parse_records(QUERY_GPU_SOURCE, &QUERY_GPU_FIELDS, text, |c| {
-        Ok(GpuRow {
-            index: c.index("index")?,
-            uuid: c.text("uuid"),
-            name: c.text("name"),
-            driver_version: c.text("driver_version"),
-            pci_bus_id: c.text("pci.bus_id"),
-            utilization_gpu_percent: c.number("utilization.gpu")?,
-            temperature_gpu_celsius: c.number("temperature.gpu")?,
-            clocks_current_graphics_mhz: c.number("clocks.current.graphics")?,
-            power_draw_watts: c.number("power.draw")?,
-            memory_total_mib: c.number("memory.total")?,
-            memory_used_mib: c.number("memory.used")?,
-            memory_free_mib: c.number("memory.free")?,
-            utilization_memory_percent: c.number("utilization.memory")?,
-            utilization_encoder_percent: c.number("utilization.encoder")?,
-            utilization_decoder_percent: c.number("utilization.decoder")?,
-            power_limit_watts: c.number("power.limit")?,
-            enforced_power_limit_watts: c.number("enforced.power.limit")?,
-            clocks_current_sm_mhz: c.number("clocks.current.sm")?,
-            clocks_current_memory_mhz: c.number("clocks.current.memory")?,
-            clocks_max_graphics_mhz: c.number("clocks.max.graphics")?,
-            clocks_max_sm_mhz: c.number("clocks.max.sm")?,
-            clocks_max_memory_mhz: c.number("clocks.max.memory")?,
-            fan_speed_percent: c.number("fan.speed")?,
-            pstate: c.pstate("pstate")?,
-            temperature_memory_celsius: c.number("temperature.memory")?,
-            pcie_link_gen_current: c.integer("pcie.link.gen.current")?,
-            pcie_link_gen_max: c.integer("pcie.link.gen.max")?,
-            pcie_link_width_current: c.integer("pcie.link.width.current")?,
-            pcie_link_width_max: c.integer("pcie.link.width.max")?,
-            ecc_errors_corrected_volatile_total: c
-                .integer("ecc.errors.corrected.volatile.total")?,
-            ecc_errors_uncorrected_volatile_total: c
-                .integer("ecc.errors.uncorrected.volatile.total")?,
-            clock_event_reasons: [
-                c.active("clocks_event_reasons.gpu_idle")?,
-                c.active("clocks_event_reasons.applications_clocks_setting")?,
-                c.active("clocks_event_reasons.sw_power_cap")?,
-                c.active("clocks_event_reasons.hw_slowdown")?,
-                c.active("clocks_event_reasons.hw_thermal_slowdown")?,
-                c.active("clocks_event_reasons.hw_power_brake_slowdown")?,
-                c.active("clocks_event_reasons.sw_thermal_slowdown")?,
-                c.active("clocks_event_reasons.sync_boost")?,
-            ],
-        })
+    parse_records(QUERY_GPU_SOURCE, &QUERY_GPU_FIELDS, text, gpu_row)
+}
+
+/// A `--query-gpu` header line that was checked against
+/// [`QUERY_GPU_FIELDS`] (as [`parse_query_gpu`] checks the first line): the
+/// data lines of a stream (`nvidia-smi --query-gpu=... -lms N`, which prints
+/// the header once, then one line per GPU every N ms) are read against it
+/// one at a time with [`parse_query_gpu_row`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryGpuHeader {
+    text: String,
+}
+
+impl QueryGpuHeader {
+    /// The header line as printed, trimmed (a stream that prints it again
+    /// can be recognised).
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Parses line `n` (1-based), `line`, as the header of a `--query-gpu`
+/// output for [`QUERY_GPU_FIELDS`].
+///
+/// Errors: those [`parse_query_gpu`] reports for its first line.
+pub fn parse_query_gpu_header(n: usize, line: &str) -> Result<QueryGpuHeader, ParseError> {
+    let columns = header_columns(QUERY_GPU_SOURCE, n, line)?;
+    check_header(QUERY_GPU_SOURCE, n, line, &columns, &QUERY_GPU_FIELDS)?;
+    Ok(QueryGpuHeader {
+        text: line.trim().to_string(),
+    })
+}
+
+/// Parses data line `n` (1-based), `line`, of a `--query-gpu` output whose
+/// header was `_header`, into one GPU's row: the same checks
+/// [`parse_query_gpu`] makes on each of its data lines.
+///
+/// Errors: as [`parse_query_gpu`]'s for a data line.
+pub fn parse_query_gpu_row(
+    _header: &QueryGpuHeader,
+    n: usize,
+    line: &str,
+) -> Result<GpuRow, ParseError> {
+    let record = record(QUERY_GPU_SOURCE, n, line, QUERY_GPU_FIELDS.len())?;
+    gpu_row(&mut Cursor {
+        source: QUERY_GPU_SOURCE,
+        fields: &QUERY_GPU_FIELDS,
+        record: &record,
+        next: 0,
+    })
+}
+
+/// The [`GpuRow`] of one `--query-gpu` record, read in field order.
+fn gpu_row(c: &mut Cursor<'_, '_>) -> Result<GpuRow, ParseError> {
+    Ok(GpuRow {
+        index: c.index("index")?,
+        uuid: c.text("uuid"),
+        name: c.text("name"),
+        driver_version: c.text("driver_version"),
+        pci_bus_id: c.text("pci.bus_id"),
+        utilization_gpu_percent: c.number("utilization.gpu")?,
+        temperature_gpu_celsius: c.number("temperature.gpu")?,
+        clocks_current_graphics_mhz: c.number("clocks.current.graphics")?,
+        power_draw_watts: c.number("power.draw")?,
+        memory_total_mib: c.number("memory.total")?,
+        memory_used_mib: c.number("memory.used")?,
+        memory_free_mib: c.number("memory.free")?,
+        utilization_memory_percent: c.number("utilization.memory")?,
+        utilization_encoder_percent: c.number("utilization.encoder")?,
+        utilization_decoder_percent: c.number("utilization.decoder")?,
+        power_limit_watts: c.number("power.limit")?,
+        enforced_power_limit_watts: c.number("enforced.power.limit")?,
+        clocks_current_sm_mhz: c.number("clocks.current.sm")?,
+        clocks_current_memory_mhz: c.number("clocks.current.memory")?,
+        clocks_max_graphics_mhz: c.number("clocks.max.graphics")?,
+        clocks_max_sm_mhz: c.number("clocks.max.sm")?,
+        clocks_max_memory_mhz: c.number("clocks.max.memory")?,
+        fan_speed_percent: c.number("fan.speed")?,
+        pstate: c.pstate("pstate")?,
+        temperature_memory_celsius: c.number("temperature.memory")?,
+        pcie_link_gen_current: c.integer("pcie.link.gen.current")?,
+        pcie_link_gen_max: c.integer("pcie.link.gen.max")?,
+        pcie_link_width_current: c.integer("pcie.link.width.current")?,
+        pcie_link_width_max: c.integer("pcie.link.width.max")?,
+        ecc_errors_corrected_volatile_total: c.integer("ecc.errors.corrected.volatile.total")?,
+        ecc_errors_uncorrected_volatile_total: c
+            .integer("ecc.errors.uncorrected.volatile.total")?,
+        clock_event_reasons: [
+            c.active("clocks_event_reasons.gpu_idle")?,
+            c.active("clocks_event_reasons.applications_clocks_setting")?,
+            c.active("clocks_event_reasons.sw_power_cap")?,
+            c.active("clocks_event_reasons.hw_slowdown")?,
+            c.active("clocks_event_reasons.hw_thermal_slowdown")?,
+            c.active("clocks_event_reasons.hw_power_brake_slowdown")?,
+            c.active("clocks_event_reasons.sw_thermal_slowdown")?,
+            c.active("clocks_event_reasons.sync_boost")?,
+        ],
     })
 }
 
@@ -674,29 +749,29 @@ pub fn parse_query_compute_apps(text: &str) -> Result<Vec<ComputeApp>, ParseErro
     )
 }
 
-/// The output of a query for `fields` parsed with [`parse_csv`] and checked
-/// with [`check_header`], one `T` per data line built by `row` from the
-/// line's cells in field order. An empty output, or a header alone, gives no
-/// rows.
+/// The output of a query for `fields`: the first non-empty line is the
+/// header, checked with [`check_header`]; every later non-empty line a
+/// record as wide as the header, one `T` per record built by `row` from its
+/// cells in field order. An empty output, or a header alone, gives no rows.
 fn parse_records<T>(
     source: &'static str,
     fields: &[Field],
     text: &str,
     row: impl Fn(&mut Cursor<'_, '_>) -> Result<T, ParseError>,
 ) -> Result<Vec<T>, ParseError> {
-    let table = parse_csv(source, text)?;
-    if table.columns.is_empty() {
+    let mut lines = numbered_lines(text).filter(|(_, l)| !l.trim().is_empty());
+    let Some((n, header)) = lines.next() else {
         return Ok(Vec::new());
-    }
-    check_header(source, &table, fields)?;
-    table
-        .records
-        .iter()
-        .map(|record| {
+    };
+    let columns = header_columns(source, n, header)?;
+    check_header(source, n, header, &columns, fields)?;
+    lines
+        .map(|(n, line)| {
+            let record = record(source, n, line, fields.len())?;
             row(&mut Cursor {
                 source,
                 fields,
-                record,
+                record: &record,
                 next: 0,
             })
         })
@@ -727,6 +802,34 @@ mod tests {
 
     fn gb10() -> String {
         format!("{}\n{GB10}\n", header())
+    }
+
+    #[test]
+    fn a_stream_read_line_by_line_gives_what_the_whole_output_gives() {
+        let second = GB10.replacen("0, ", "1, ", 1).replace(", 36, ", ", 41, ");
+        let text = format!("{}\n{GB10}\n\n{second}\n", header());
+        let whole = parse_query_gpu(&text).unwrap();
+        let mut lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+        let (n, first) = lines.next().unwrap();
+        let h = parse_query_gpu_header(n, first).unwrap();
+        assert_eq!(h.text(), header());
+        let rows: Vec<GpuRow> = lines
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(n, l)| parse_query_gpu_row(&h, n, l).unwrap())
+            .collect();
+        assert_eq!(rows, whole);
+        assert_eq!(rows[1].temperature_gpu_celsius, Some(41.0));
+        // The same errors, with the stream's line numbers.
+        let e = parse_query_gpu_row(&h, 7, "0, GPU-1, NVIDIA GB10").unwrap_err();
+        assert_eq!(e.line, 7, "{e}");
+        let e = parse_query_gpu_row(&h, 8, &GB10.replace("P8", "P99")).unwrap_err();
+        assert!(e.to_string().contains("pstate"), "{e}");
+        assert!(parse_query_gpu_header(1, "No devices were found").is_err());
+        assert!(parse_query_gpu_header(1, GB10).is_err(), "a data line");
+        let short = header().replacen("index, ", "", 1);
+        assert!(parse_query_gpu_header(1, &short).is_err(), "38 columns");
+        let wrong_unit = header().replace("power.draw [W]", "power.draw [mW]");
+        assert!(parse_query_gpu_header(1, &wrong_unit).is_err());
     }
 
     #[test]
