@@ -70,7 +70,12 @@ FLAGS:
                                      filesystem types to leave out [default:
                                      node_exporter 1.5.0's pseudo filesystems]
     --collector.gpu.nvidia-smi PATH  nvidia-smi binary [default: found on PATH]
-    --collector.gpu.timeout DUR      kill nvidia-smi after this long [default: 5s]
+    --collector.gpu.interval DUR     the server samples the GPUs this often with one
+                                     long-lived nvidia-smi [default: 1s, at least 10ms]
+    --collector.gpu.timeout DUR      kill a one-shot nvidia-smi after this long; a GPU
+                                     sample older than interval + timeout is not
+                                     served, and a streaming nvidia-smi silent that
+                                     long is killed and restarted [default: 5s]
     --no-host-label                  no host label on the Spark contract metrics
     --version                        print the version and exit
     -h, --help                       print this help and exit
@@ -483,6 +488,21 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
             )
         })?,
     };
+    let gpu_interval = match value(&mut args, "--collector.gpu.interval")? {
+        None => crate::collect::gpu::stream::DEFAULT_INTERVAL,
+        Some(t) => parse_duration(&t)
+            .filter(|d| *d >= crate::collect::gpu::stream::MIN_INTERVAL)
+            .ok_or_else(|| {
+                usage(
+                    "--collector.gpu.interval",
+                    format!("expected a duration of at least 10ms like 1s, found {t:?}"),
+                )
+            })?,
+    };
+    options.gpu_stream = crate::collect::gpu::stream::Settings {
+        interval: gpu_interval,
+        timeout: gpu_timeout,
+    };
     options.host_label = !args.contains("--no-host-label");
 
     let mut rest = args
@@ -605,6 +625,23 @@ mod tests {
         assert!(ifs.is_match("enP7s7") && !ifs.is_match("enP7s7x") && !ifs.is_match("xwlP9s9"));
         assert_eq!(c.gpu_timeout, Duration::from_millis(500));
         assert!(!c.options.host_label);
+    }
+
+    #[test]
+    fn gpu_interval_and_the_staleness_limit_it_gives() {
+        let d = config("").options.gpu_stream;
+        assert_eq!(d.interval, Duration::from_secs(1));
+        assert_eq!(d.stale_after(), Duration::from_secs(6));
+        let s = config("--collector.gpu.interval 250ms --collector.gpu.timeout 2s")
+            .options
+            .gpu_stream;
+        assert_eq!(s.interval, Duration::from_millis(250));
+        assert_eq!(s.timeout, Duration::from_secs(2));
+        assert_eq!(s.stale_after(), Duration::from_millis(2250));
+        for bad in ["5ms", "1", "0s", "fast"] {
+            let e = parse(args(&format!("--collector.gpu.interval {bad}"))).unwrap_err();
+            assert_eq!(e.flag, "--collector.gpu.interval", "{bad}");
+        }
     }
 
     #[test]

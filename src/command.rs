@@ -1,16 +1,24 @@
-//! Running an external command (`nvidia-smi`) with a deadline.
+//! Running an external command (`nvidia-smi`): once with a deadline
+//! ([`run`]), or as a long-lived child whose output is read as it comes
+//! ([`Streaming`]).
 //!
-//! The child runs in its own process group with stdin closed; stdout and
-//! stderr are drained by two short-lived threads so a chatty child can never
-//! block on a full pipe. If the deadline passes, the whole process group is
-//! killed with `SIGKILL` and reaped, so neither a zombie nor an orphaned
+//! Every child runs in its own process group with stdin closed. [`run`]
+//! drains stdout and stderr in two short-lived threads so a chatty child can
+//! never block on a full pipe. If the deadline passes, the whole process group
+//! is killed with `SIGKILL` and reaped, so neither a zombie nor an orphaned
 //! grandchild is left behind, and the caller gets [`CommandErrorKind::Timeout`].
+//! A [`Streaming`] child is always reaped, with its group killed, when it is
+//! stopped or dropped.
+//!
+//! Every child is registered, from the moment it exists, for
+//! [`kill_running`], which ends them all on shutdown; once shutdown has begun
+//! no new child is started.
 
 use std::fmt;
-use std::io::Read;
+use std::io::{self, Read};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -103,20 +111,51 @@ pub fn kill_running() {
     }
 }
 
+/// Whether shutdown has begun ([`kill_running`] was called): a supervisor
+/// stops restarting its child.
+pub fn is_stopping() -> bool {
+    running().stopping
+}
+
+/// Waits until no child started here is registered any more (each was
+/// reaped, or is being reaped right now), at most `limit`; whether none is.
+/// For shutdown, after [`kill_running`]: the supervisors reap what was
+/// killed, so the exporter leaves no zombie or orphan behind.
+pub fn wait_none_running(limit: Duration) -> bool {
+    let start = Instant::now();
+    loop {
+        if running().pgids.is_empty() {
+            return true;
+        }
+        if start.elapsed() >= limit {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// Removes a process group from [`RUNNING`] when dropped.
 struct Registered(u32);
 
-impl Registered {
-    /// Registers `pgid`; kills it at once if shutdown has begun (under the
-    /// same lock as [`kill_running`], so no command slips between the two).
-    fn new(pgid: u32) -> Registered {
-        let mut r = running();
-        r.pgids.push(pgid);
-        if r.stopping {
-            let _ = crate::sys::kill_process_group(pgid);
-        }
-        Registered(pgid)
+/// Spawns `cmd` (which must start its own process group) and registers the
+/// child, under the lock [`kill_running`] takes: a child exists only once it
+/// is registered, so a shutdown either comes first (nothing is started) or
+/// finds and kills it; no child slips between the two.
+///
+/// Errors: the spawn's; `Interrupted` ("shutting down") once shutdown has
+/// begun.
+fn spawn_registered(cmd: &mut Command) -> io::Result<(Child, Registered)> {
+    let mut r = running();
+    if r.stopping {
+        return Err(io::Error::new(
+            io::ErrorKind::Interrupted,
+            "the exporter is shutting down",
+        ));
     }
+    let child = cmd.spawn()?;
+    let pgid = child.id();
+    r.pgids.push(pgid);
+    Ok((child, Registered(pgid)))
 }
 
 impl Drop for Registered {
@@ -170,15 +209,15 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
         kind,
     };
     let start = Instant::now();
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| fail(CommandErrorKind::Spawn(e)))?;
-    let registered = Registered::new(child.id());
+    let (mut child, registered) = spawn_registered(
+        Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0),
+    )
+    .map_err(|e| fail(CommandErrorKind::Spawn(e)))?;
     let out_rx = child.stdout.take().map(drain_in_thread);
     let err_rx = child.stderr.take().map(drain_in_thread);
     let mut attempt = 0;
@@ -239,6 +278,154 @@ pub fn run(program: &Path, args: &[&str], timeout: Duration) -> Result<String, C
         return Err(fail(CommandErrorKind::Failed { status, message }));
     }
     String::from_utf8(stdout).map_err(|_| fail(CommandErrorKind::NotUtf8))
+}
+
+/// How a [`Streaming`] child ended.
+#[derive(Debug)]
+pub enum Ended {
+    /// It exited by itself with this status.
+    Exited(ExitStatus),
+    /// It was stopped and exited on `SIGTERM`, within the grace period.
+    Terminated,
+    /// It was stopped and did not exit on `SIGTERM` within the grace
+    /// period: its process group was killed with `SIGKILL`.
+    Killed,
+    /// Reaping it failed.
+    Wait(io::Error),
+}
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ended::Exited(status) => write!(f, "exited with {status}"),
+            Ended::Terminated => f.write_str("stopped with SIGTERM"),
+            Ended::Killed => f.write_str("ignored SIGTERM, killed with SIGKILL"),
+            Ended::Wait(e) => write!(f, "waiting for it failed: {e}"),
+        }
+    }
+}
+
+/// A long-lived child (`nvidia-smi ... -lms N`) whose stdout and stderr the
+/// caller reads as they come. It runs in its own process group, dies with
+/// the thread that started it ([`crate::sys::die_with_parent`]), and is
+/// registered for [`kill_running`]. However it ends ([`Streaming::stop`],
+/// [`Streaming::reap`], or dropped), its whole process group is killed and
+/// it is reaped: no zombie, no orphaned grandchild.
+pub struct Streaming {
+    child: Child,
+    registered: Option<Registered>,
+    reaped: bool,
+    command: String,
+}
+
+impl Streaming {
+    /// Starts `program args...` with stdout and stderr piped.
+    ///
+    /// Errors: [`CommandErrorKind::Spawn`] (not found, not executable, or
+    /// shutdown has begun).
+    pub fn spawn(program: &Path, args: &[&str]) -> Result<Streaming, CommandError> {
+        let command = std::iter::once(program.display().to_string())
+            .chain(args.iter().map(|a| a.to_string()))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let mut cmd = Command::new(program);
+        cmd.args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        crate::sys::die_with_parent(&mut cmd);
+        match spawn_registered(&mut cmd) {
+            Ok((child, registered)) => Ok(Streaming {
+                child,
+                registered: Some(registered),
+                reaped: false,
+                command,
+            }),
+            Err(e) => Err(CommandError {
+                command,
+                kind: CommandErrorKind::Spawn(e),
+            }),
+        }
+    }
+
+    /// The command line, for messages.
+    pub fn command(&self) -> &str {
+        &self.command
+    }
+
+    /// The child's pid, which is also its process-group id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Its stdout, the first time this is called.
+    pub fn take_stdout(&mut self) -> Option<ChildStdout> {
+        self.child.stdout.take()
+    }
+
+    /// Its stderr, the first time this is called.
+    pub fn take_stderr(&mut self) -> Option<ChildStderr> {
+        self.child.stderr.take()
+    }
+
+    /// Whether it has exited (it is not reaped yet, so its group can still
+    /// be killed safely). A failing check counts as exited.
+    pub fn has_exited(&self) -> bool {
+        crate::sys::has_exited(self.pid()).unwrap_or(true)
+    }
+
+    /// Reaps a child that [`Streaming::has_exited`], killing what is left of
+    /// its process group first (a grandchild holding the pipes).
+    pub fn reap(mut self) -> Ended {
+        match self.finish() {
+            Ok(status) => Ended::Exited(status),
+            Err(e) => Ended::Wait(e),
+        }
+    }
+
+    /// Stops it: `SIGTERM` to its process group, then `SIGKILL` to the group
+    /// if it has not exited after `grace`; then reaps it.
+    pub fn stop(mut self, grace: Duration) -> Ended {
+        if self.has_exited() {
+            return self.reap();
+        }
+        let _ = crate::sys::terminate_process_group(self.pid());
+        let start = Instant::now();
+        let mut attempt = 0;
+        let exited = loop {
+            if self.has_exited() {
+                break true;
+            }
+            if start.elapsed() >= grace {
+                break false;
+            }
+            attempt += 1;
+            thread::sleep(poll_interval(attempt));
+        };
+        match self.finish() {
+            Err(e) => Ended::Wait(e),
+            Ok(_) if exited => Ended::Terminated,
+            Ok(_) => Ended::Killed,
+        }
+    }
+
+    /// Kills the process group, deregisters it (before reaping, so
+    /// [`kill_running`] never names a reaped pid) and reaps the child.
+    fn finish(&mut self) -> io::Result<ExitStatus> {
+        let _ = crate::sys::kill_process_group(self.pid());
+        self.registered = None;
+        self.reaped = true;
+        self.child.wait()
+    }
+}
+
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        if !self.reaped {
+            let _ = self.finish();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -108,9 +108,14 @@ fn serve(config: Config) -> ExitCode {
     }
     send("STOPPING=1");
     // End any nvidia-smi in flight so its scrape finishes now, not at its
-    // deadline; then let the workers finish what they are answering.
+    // deadline, and the streaming one; then let the workers finish what they
+    // are answering, and the GPU sampler reap what was killed, so that no
+    // zombie or orphan is left behind.
     command::kill_running();
     running.shutdown();
+    if !command::wait_none_running(Duration::from_millis(500)) {
+        log::warn!("an nvidia-smi child was not reaped in time; exiting anyway");
+    }
     code
 }
 

@@ -154,15 +154,54 @@ pub fn has_exited(pid: u32) -> io::Result<bool> {
 /// the child is started with `process_group(0)`, so its pid is the group id.
 /// Errors: `ESRCH` when the group is already gone, `EPERM`.
 pub fn kill_process_group(pgid: u32) -> io::Result<()> {
+    signal_process_group(pgid, libc::SIGKILL)
+}
+
+/// Sends `SIGTERM` to every process in process group `pgid`: the polite
+/// first step of stopping a streaming `nvidia-smi`, followed by
+/// [`kill_process_group`] after a grace period.
+///
+/// Errors: as [`kill_process_group`].
+pub fn terminate_process_group(pgid: u32) -> io::Result<()> {
+    signal_process_group(pgid, libc::SIGTERM)
+}
+
+fn signal_process_group(pgid: u32, signal: libc::c_int) -> io::Result<()> {
     let pgid = libc::pid_t::try_from(pgid)
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "pid out of range"))?;
     // SAFETY: `kill` has no memory-safety preconditions; a negative pid
     // addresses the process group.
-    let rc = unsafe { libc::kill(-pgid, libc::SIGKILL) };
+    let rc = unsafe { libc::kill(-pgid, signal) };
     if rc == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())
+    }
+}
+
+/// Makes the child `cmd` starts receive `SIGKILL` when the thread that
+/// started it ends (`prctl(PR_SET_PDEATHSIG)`, `prctl(2)`), so a long-lived
+/// child cannot outlive an exporter killed without a chance to clean up
+/// (`SIGKILL`, a crash). The child is refused (the spawn fails) when the
+/// exporter is already gone by the time it runs.
+pub fn die_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: `getpid` is async-signal-safe and called before the fork.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the closure runs in the forked child before `exec` and only
+    // makes the async-signal-safe calls `prctl` and `getppid`; it touches no
+    // memory but its captured copy of `parent`.
+    unsafe {
+        cmd.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The parent may have died between fork and prctl.
+            if libc::getppid() != parent {
+                return Err(io::Error::from_raw_os_error(libc::ESRCH));
+            }
+            Ok(())
+        });
     }
 }
 

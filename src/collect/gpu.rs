@@ -1,9 +1,18 @@
 //! The `gpu_*` contract gauges, `gpu_info` and the detailed GPU families of
-//! [`crate::metrics::gpu`], from one `nvidia-smi --query-gpu` call per
-//! scrape (or its recording), plus one `--query-compute-apps` call on hosts
-//! with a GPU that reports no memory (a GB10).
+//! [`crate::metrics::gpu`], from `nvidia-smi --query-gpu` (or its
+//! recording), plus `--query-compute-apps` on hosts with a GPU that reports
+//! no memory (a GB10).
 //!
-//! At most one round of `nvidia-smi` calls runs at a time: a scrape that
+//! Two ways to get them:
+//! - Serving a live host, once [`Gpu::start_stream`] has run (the server
+//!   does at start-up): a long-lived `nvidia-smi ... -lms <interval>` child
+//!   keeps the latest sample of each GPU, and a scrape serves it without
+//!   waiting for `nvidia-smi` ([`stream`]).
+//! - Otherwise (`--once`, `record`, a replayed fixture, the library): one
+//!   round of one-shot calls per collection, or the recorded outputs, read
+//!   by the same parser.
+//!
+//! At most one round of one-shot calls runs at a time: a scrape that
 //! arrives while another is waiting for `nvidia-smi` waits for that round and
 //! shares its result instead of forking a second one. A value `nvidia-smi`
 //! prints as `[N/A]` (every `memory.*` field on a GB10) is absent, never 0;
@@ -17,7 +26,10 @@
 //! driver does not report, leaves it absent. Discrete GPUs report
 //! `gpu_memory_used_bytes` instead, so their hosts make no second call.
 
-use std::sync::Mutex;
+pub mod stream;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::command::CommandErrorKind;
@@ -52,6 +64,7 @@ type LastRound = Option<(Instant, Round<String>)>;
 #[derive(Debug, Default)]
 pub struct Gpu {
     last: Mutex<LastRound>,
+    stream: OnceLock<Arc<stream::Stream>>,
 }
 
 /// Whether the `--query-gpu` output lists a GPU without `memory.total`, for
@@ -134,13 +147,45 @@ impl Gpu {
         }
     }
 
-    /// Emits the GPU metrics for every GPU `nvidia-smi` lists.
+    /// Switches this collector to streaming on a live root with an
+    /// `nvidia-smi` ([`stream`]); does nothing on a replayed root, or when
+    /// already streaming. The rows of the start-up call
+    /// ([`Gpu::host_has_gpu`]) are served until the stream gives newer ones.
+    ///
+    /// Errors: a sampler thread could not be spawned.
+    pub fn start_stream(&self, root: &Root, settings: stream::Settings) -> std::io::Result<()> {
+        if !root.is_live() || !root.has_nvidia_smi() || self.stream.get().is_some() {
+            return Ok(());
+        }
+        // The live root's binary, as `nvidia_smi_origin` names it.
+        let bin = PathBuf::from(root.nvidia_smi_origin(NvidiaSmiQuery::Gpu));
+        let seed = lock(&self.last).as_ref().and_then(|(at, round)| {
+            let rows = nvidia_smi::parse_query_gpu(round.gpus.as_ref().ok()?).ok()?;
+            let apps = round.apps.as_ref().map(|a| {
+                a.clone().and_then(|text| {
+                    nvidia_smi::parse_query_compute_apps(&text).map_err(|e| e.to_string())
+                })
+            });
+            Some((*at, rows, apps))
+        });
+        let started = stream::Stream::start(bin, settings, seed)?;
+        let _ = self.stream.set(started);
+        Ok(())
+    }
+
+    /// Emits the GPU metrics for every GPU `nvidia-smi` lists: from the
+    /// stream once [`Gpu::start_stream`] has started one (see
+    /// [`stream::Stream::collect`] for its errors), else from one round of
+    /// one-shot calls.
     ///
     /// Errors: `nvidia-smi` fails, hangs past its deadline, or prints
     /// something that is not the expected CSV. A failing
     /// `--query-compute-apps` leaves only `gpu_process_memory_used_bytes`
     /// absent; the per-GPU samples are kept.
     pub fn collect(&self, root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+        if let Some(stream) = self.stream.get() {
+            return stream.collect(out);
+        }
         let round = self.query(root);
         let rows =
             nvidia_smi::parse_query_gpu(&round.gpus?).map_err(|source| CollectError::Parse {

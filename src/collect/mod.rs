@@ -198,6 +198,9 @@ pub struct Options {
     pub netclass_ignored: Regex,
     /// Mounts `filesystem` does not report.
     pub filesystem_exclude: filesystem::Exclusions,
+    /// `--collector.gpu.interval` and `--collector.gpu.timeout`, for the
+    /// streaming `nvidia-smi` of a server.
+    pub gpu_stream: gpu::stream::Settings,
 }
 
 impl Default for Options {
@@ -213,6 +216,7 @@ impl Default for Options {
                 .expect("valid built-in regex"),
             netclass_ignored: Regex::new(DEFAULT_NETCLASS_IGNORED).expect("valid built-in regex"),
             filesystem_exclude: filesystem::Exclusions::default(),
+            gpu_stream: gpu::stream::Settings::default(),
         }
     }
 }
@@ -351,10 +355,14 @@ impl Exporter {
     /// `--collector.cpu.usage-window`, so that `cpu_usage_percent` covers the
     /// last window whoever scrapes (see [`cpu`]). It holds only a weak
     /// reference and ends once the exporter is dropped. Does nothing when the
-    /// `cpu` collector is off.
+    /// `cpu` collector is off. Also starts the streaming `nvidia-smi` of the
+    /// `gpu` collector on a live host ([`gpu::Gpu::start_stream`]).
     ///
-    /// Errors: the thread could not be spawned.
+    /// Errors: a thread could not be spawned.
     pub fn spawn_sampler(self: &Arc<Self>) -> std::io::Result<()> {
+        if self.active.contains(&Collector::Gpu) {
+            self.gpu.start_stream(&self.root, self.opts.gpu_stream)?;
+        }
         if !self.active.contains(&Collector::Cpu) {
             return Ok(());
         }
