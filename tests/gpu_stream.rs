@@ -51,8 +51,16 @@ fn row_template() -> String {
 /// start-up probe) prints the header and a row at 30 °C. A `-lms` call
 /// appends its pid to `dir/pids`, sets `n` to how many streaming calls were
 /// made (1 for the first), and runs `body`, which may call `header` and
-/// `row TEMP`.
+/// `row TEMP`. The GPU is a discrete one with 16 GiB.
 fn fake_nvidia_smi(dir: &Path, body: &str) -> PathBuf {
+    fake_nvidia_smi_with(dir, "16376, 100, 16276", body)
+}
+
+/// [`fake_nvidia_smi`] with `memory` as the `memory.total, memory.used,
+/// memory.free` cells. `--query-compute-apps` prints its header and the
+/// lines of `dir/apps` if that file exists, and hangs while `dir/apps-hang`
+/// exists.
+fn fake_nvidia_smi_with(dir: &Path, memory: &str, body: &str) -> PathBuf {
     let path = dir.join("nvidia-smi");
     let script = format!(
         "#!/bin/sh\n\
@@ -60,7 +68,9 @@ fn fake_nvidia_smi(dir: &Path, body: &str) -> PathBuf {
          header() {{ echo '{header}'; }}\n\
          row() {{ echo \"{row}\"; }}\n\
          case \"$*\" in\n\
-         *--query-compute-apps*) echo 'gpu_uuid, pid, used_gpu_memory [MiB]'; exit 0 ;;\n\
+         *--query-compute-apps*)\n\
+           if [ -e $D/apps-hang ]; then exec sleep 1000; fi\n\
+           echo 'gpu_uuid, pid, used_gpu_memory [MiB]'; cat $D/apps 2>/dev/null; exit 0 ;;\n\
          *-lms*) ;;\n\
          *) header; row 30; exit 0 ;;\n\
          esac\n\
@@ -69,7 +79,7 @@ fn fake_nvidia_smi(dir: &Path, body: &str) -> PathBuf {
          {body}\n",
         dir = dir.display(),
         header = header(),
-        row = row_template(),
+        row = row_template().replace("16376, 100, 16276", memory),
     );
     std::fs::write(&path, script).unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
@@ -102,6 +112,11 @@ impl Exporter {
     fn start_with_timeout(name: &str, body: &str, timeout: &str) -> Exporter {
         let dir = common::tmp_dir(name);
         let smi = fake_nvidia_smi(&dir, body);
+        Exporter::launch(dir, &smi, timeout)
+    }
+
+    /// Starts the exporter on the fake `smi` in `dir`.
+    fn launch(dir: PathBuf, smi: &Path, timeout: &str) -> Exporter {
         let mut child = Command::new(BIN)
             .args([
                 "--web.listen-address",
@@ -117,7 +132,7 @@ impl Exporter {
                 timeout,
                 "--collector.gpu.nvidia-smi",
             ])
-            .arg(&smi)
+            .arg(smi)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -444,6 +459,60 @@ fn sigterm_to_the_exporter_leaves_no_child_or_grandchild_running() {
     for pid in pids.iter().chain(&grandchildren) {
         wait_not_running(*pid, exporter);
     }
+}
+
+#[test]
+fn a_gb10s_process_memory_comes_from_a_poll_that_never_blocks_a_scrape() {
+    const PROCESS_MEMORY: &str = "gpu_process_memory_used_bytes{gpu=\"0\"}";
+    let dir = common::tmp_dir("stream-gb10");
+    std::fs::write(dir.join("apps"), "GPU-1, 4242, 1024\n").unwrap();
+    let smi = fake_nvidia_smi_with(&dir, "[N/A], [N/A], [N/A]", STREAM);
+    let e = Exporter::launch(dir, &smi, "300ms");
+    let s = e.scrape_until("process memory", |s| {
+        streaming(s) && s.get(PROCESS_MEMORY) == Some(&(1024.0 * 1_048_576.0))
+    });
+    assert!(
+        !s.contains_key("gpu_memory_total_bytes{gpu=\"0\"}"),
+        "{s:?}"
+    );
+    // --query-compute-apps hangs from now on: each poll is killed at its
+    // deadline, scrapes do not wait for it, and once the last result is
+    // stale the sum is absent and failure reported; the GPU's own values
+    // are still served.
+    std::fs::write(e.dir.join("apps-hang"), "").unwrap();
+    let start = Instant::now();
+    loop {
+        let (s, took) = e.scrape();
+        assert!(took < Duration::from_secs(1), "scrape took {took:?}");
+        if s[SUCCESS] == 0.0 && !s.contains_key(PROCESS_MEMORY) {
+            assert!(s.contains_key(TEMPERATURE), "{s:?}");
+            break;
+        }
+        assert!(start.elapsed() < DEADLINE, "{s:?}\n{}", e.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    e.wait_log("no exit within 0.3s, killed it");
+    std::fs::remove_file(e.dir.join("apps-hang")).unwrap();
+    e.scrape_until("process memory again", |s| {
+        streaming(s) && s.contains_key(PROCESS_MEMORY) && s[SUCCESS] == 1.0
+    });
+}
+
+#[test]
+fn sigkill_to_the_exporter_still_ends_its_streaming_child() {
+    // Nothing can run in a process killed with SIGKILL: the child goes
+    // because it was started to die with its parent (PR_SET_PDEATHSIG). It
+    // ignores SIGPIPE, so writing to the closed pipe does not end it, as it
+    // would not end a hung nvidia-smi that writes nothing.
+    let body = format!("trap '' PIPE\n{STREAM}");
+    let mut e = Exporter::start_with_timeout("stream-sigkill", &body, "10s");
+    e.scrape_until("streaming", streaming);
+    let pids = e.pids();
+    assert_eq!(pids.len(), 1);
+    let exporter = e.child.id();
+    e.child.kill().unwrap();
+    e.child.wait().unwrap();
+    wait_not_running(pids[0], exporter);
 }
 
 #[test]
