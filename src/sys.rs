@@ -182,8 +182,9 @@ fn signal_process_group(pgid: u32, signal: libc::c_int) -> io::Result<()> {
 /// Makes the child `cmd` starts receive `SIGKILL` when the thread that
 /// started it ends (`prctl(PR_SET_PDEATHSIG)`, `prctl(2)`), so a long-lived
 /// child cannot outlive an exporter killed without a chance to clean up
-/// (`SIGKILL`, a crash). The child is refused (the spawn fails) when the
-/// exporter is already gone by the time it runs.
+/// (`SIGKILL`, a crash). Best effort: a `prctl` refused by a seccomp filter
+/// is ignored. The child is refused (the spawn fails) when the exporter is
+/// already gone by the time it runs.
 pub fn die_with_parent(cmd: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
     // SAFETY: `getpid` is async-signal-safe and called before the fork.
@@ -193,9 +194,9 @@ pub fn die_with_parent(cmd: &mut std::process::Command) {
     // memory but its captured copy of `parent`.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
-                return Err(io::Error::last_os_error());
-            }
+            // Best effort: where a seccomp filter refuses `prctl`, the child
+            // still runs (and systemd's control group still ends it).
+            let _ = libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0);
             // The parent may have died between fork and prctl.
             if libc::getppid() != parent {
                 return Err(io::Error::from_raw_os_error(libc::ESRCH));
