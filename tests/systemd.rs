@@ -108,12 +108,13 @@ fn ready_watchdog_and_clean_exit_on_sigterm() {
 }
 
 #[test]
-fn sigterm_during_a_hung_nvidia_smi_exits_at_once_and_kills_it() {
+fn sigterm_while_the_streaming_nvidia_smi_hangs_exits_at_once_and_kills_it() {
     let dir = common::tmp_dir("sd-hang");
     let smi = dir.join("nvidia-smi");
     let marker = dir.join("probed");
     let pidfile = dir.join("child.pid");
-    // The start-up probe sees one GPU; every later call hangs in a grandchild.
+    // The start-up probe sees one GPU; every later call (the streaming
+    // sampler's long-lived nvidia-smi) hangs in a grandchild.
     std::fs::write(
         &smi,
         format!(
@@ -140,13 +141,14 @@ fn sigterm_during_a_hung_nvidia_smi_exits_at_once_and_kills_it() {
     while !pidfile.exists() {
         assert!(
             Instant::now() < deadline,
-            "the scrape never called nvidia-smi"
+            "the sampler never started nvidia-smi"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
     terminate(&child);
     assert_eq!(exit_within(&mut child, Duration::from_secs(1)), Some(0));
-    // The scrape in flight was answered, without the killed GPU's values.
+    // The scrape was answered (it never waits for nvidia-smi), without GPU
+    // values.
     let response = scrape.join().unwrap();
     assert_eq!(response.status, 200, "{}", response.body);
     let response = response.body;
