@@ -16,7 +16,13 @@ fn start() -> http::Running {
         Options::default(),
     ));
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    http::start(exporter, listener, "/metrics".to_string()).unwrap()
+    http::start(
+        exporter,
+        listener,
+        "/metrics".to_string(),
+        http::Limits::default(),
+    )
+    .unwrap()
 }
 
 #[test]
