@@ -279,8 +279,7 @@ fn a_connection_flood_under_a_tight_fd_limit_neither_kills_nor_wedges_the_server
     sock.set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
     while sock.recv(&mut [0u8; 64]).is_ok() {}
-    sock.set_read_timeout(Some(Duration::from_secs(5)))
-        .unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     assert_eq!(recv(&sock), "WATCHDOG=1");
     assert!(child.try_wait().unwrap().is_none(), "the server exited");
     drop(held);
