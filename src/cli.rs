@@ -36,6 +36,10 @@ USAGE:
 FLAGS:
     --web.listen-address ADDR        where to listen [default: :9835]
     --web.telemetry-path PATH        path of the metrics [default: /metrics]
+    --web.max-connections N          connections served at once; more evict an idle
+                                     one or get 503 [default: 16]
+    --web.read-timeout DUR           time a client has to send its request head,
+                                     and to keep an idle connection [default: 5s]
     --root DIR                       / reads this host; any other DIR replays a
                                      recorded fixture [default: /]
     --once                           collect once, print, exit
@@ -124,6 +128,8 @@ pub struct Config {
     pub nvidia_smi: Option<PathBuf>,
     /// `--collector.gpu.timeout`.
     pub gpu_timeout: Duration,
+    /// `--web.max-connections` and `--web.read-timeout`.
+    pub http_limits: crate::http::Limits,
 }
 
 impl Config {
@@ -504,6 +510,28 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         timeout: gpu_timeout,
     };
     options.host_label = !args.contains("--no-host-label");
+    // HTTP bounds (issue 6).
+    let mut http_limits = crate::http::Limits::default();
+    if let Some(n) = value(&mut args, "--web.max-connections")? {
+        http_limits.max_connections = n
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=4096).contains(n))
+            .ok_or_else(|| {
+                usage(
+                    "--web.max-connections",
+                    format!("expected a number from 1 to 4096, found {n:?}"),
+                )
+            })?;
+    }
+    if let Some(t) = value(&mut args, "--web.read-timeout")? {
+        http_limits.read_timeout = parse_duration(&t).ok_or_else(|| {
+            usage(
+                "--web.read-timeout",
+                format!("expected a duration like 5s, found {t:?}"),
+            )
+        })?;
+    }
 
     let mut rest = args
         .finish()
@@ -545,6 +573,7 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         options,
         nvidia_smi,
         gpu_timeout,
+        http_limits,
     };
     Ok(match record_dir {
         Some(dir) => {
@@ -746,6 +775,22 @@ mod tests {
         assert_eq!(parse_duration("1m"), Some(Duration::from_secs(60)));
         for bad in ["", "s", "5", "5h", "-1s", "1e3s", "0ms"] {
             assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn web_limits_flags() {
+        let c = config("");
+        assert_eq!(c.http_limits, crate::http::Limits::default());
+        let c = config("--web.max-connections 4 --web.read-timeout=500ms");
+        assert_eq!(c.http_limits.max_connections, 4);
+        assert_eq!(c.http_limits.read_timeout, Duration::from_millis(500));
+        for (bad, flag) in [
+            ("--web.max-connections 0", "--web.max-connections"),
+            ("--web.max-connections many", "--web.max-connections"),
+            ("--web.read-timeout 5", "--web.read-timeout"),
+        ] {
+            assert_eq!(parse(args(bad)).unwrap_err().flag, flag, "{bad}");
         }
     }
 }

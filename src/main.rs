@@ -41,7 +41,12 @@ fn serve(config: Config) -> ExitCode {
         log::error!("starting the CPU sampler thread: {e}");
         return ExitCode::FAILURE;
     }
-    let running = match http::start(exporter, listener, config.telemetry_path.clone()) {
+    let running = match http::start(
+        exporter,
+        listener,
+        config.telemetry_path.clone(),
+        config.http_limits,
+    ) {
         Ok(r) => r,
         Err(e) => {
             log::error!("starting the HTTP server: {e}");
