@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::cpulist;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(v) = cpulist::parse(text) {
         assert!(v.len() <= 8192);
     }

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::collect::hwmon;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Some((kind, _, element)) = hwmon::split_attribute(text) {
         assert!(text.starts_with(kind));
         assert!(text.ends_with(element));

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::nvidia_smi;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(table) = nvidia_smi::parse_csv("fuzz", text) {
         for r in &table.records {
             assert_eq!(r.cells.len(), table.columns.len());

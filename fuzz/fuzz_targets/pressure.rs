@@ -6,6 +6,8 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::pressure;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = pressure::parse(text);
 });

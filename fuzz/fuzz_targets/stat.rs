@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::stat;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(s) = stat::parse(text) {
         for t in std::iter::once(&s.total).chain(s.cpus.iter().map(|(_, t)| t)) {
             assert!(t.total() >= t.busy());

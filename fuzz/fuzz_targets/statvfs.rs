@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::statvfs;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = statvfs::parse(text);
     let _ = statvfs::unescape(text);
     assert_eq!(statvfs::unescape(&statvfs::escape(text)), text);

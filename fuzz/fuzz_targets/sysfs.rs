@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use dgx_spark_exporter::parse::sysfs;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = sysfs::u64_value("fuzz", text);
     let _ = sysfs::i64_value("fuzz", text);
     let _ = sysfs::string_value("fuzz", text);
