@@ -12,18 +12,27 @@
 //! Input layout: byte 0 picks the fixture; then repeated records
 //! `[file lo, file hi, op, len, len bytes of payload]`, where the file index
 //! (mod the fixture's file count, files sorted by path) names the file and
-//! `op % 5` is
+//! `op % 6` is
 //! - 0: replace the file's content with the payload;
 //! - 1: delete the file (a sensor or interface vanishing);
 //! - 2: truncate the file to `payload[0]` bytes (a short read);
 //! - 3: create `name` in the file's directory with content `value`, from a
-//!   payload `name=value` (name cut to `[A-Za-z0-9_.-]`): new hwmon
-//!   attributes, thermal zones, nvme controllers;
-//! - 4: replace the file with a directory (a read that fails with `EISDIR`).
+//!   payload `name=value` (any bytes but `/` and NUL, so also names that
+//!   are not UTF-8 or hold quotes and line feeds): new hwmon attributes,
+//!   thermal zones, nvme controllers, hostile label values;
+//! - 4: replace the file with a directory (a read that fails with `EISDIR`);
+//! - 5: scrape now, with the same exporter as the final scrape, so that
+//!   what collectors keep between scrapes (the hwmon and infiniband scan
+//!   caches, jetson and rpi state) meets the edits that follow.
+//!
+//! Every scrape's text must also be well formed: HELP and TYPE before each
+//! family, every sample line ending in a value.
 
 #![no_main]
 
+use std::ffi::OsStr;
 use std::fs;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -136,13 +145,14 @@ fuzz_target!(|data: &[u8]| {
     };
     let tree = &st.trees[usize::from(pick) % st.trees.len()];
     let mut saved = Vec::new();
+    let exporter = Exporter::new(Root::replay(&tree.root), st.opts.clone());
     while let [lo, hi, op, len, tail @ ..] = rest {
         let n = usize::from(*len).min(tail.len());
         let (payload, next) = tail.split_at(n);
         rest = next;
         let index = usize::from(u16::from_le_bytes([*lo, *hi])) % tree.files.len();
         let file = &tree.files[index];
-        match op % 5 {
+        match op % 6 {
             0 => {
                 save(&mut saved, file);
                 let _ = fs::write(file, payload);
@@ -163,32 +173,61 @@ fuzz_target!(|data: &[u8]| {
                     Some(at) => (&payload[..at], &payload[at + 1..]),
                     None => (payload, &b"1\n"[..]),
                 };
-                let name: String = name
+                let name: Vec<u8> = name
                     .iter()
-                    .map(|&b| char::from(b))
-                    .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+                    .copied()
+                    .filter(|&b| b != b'/' && b != 0)
                     .collect();
-                if name.is_empty() || name == "." || name == ".." {
+                if name.is_empty() || name == b"." || name == b".." {
                     continue;
                 }
                 let Some(dir) = file.parent() else { continue };
-                let new = dir.join(name);
+                let new = dir.join(OsStr::from_bytes(&name));
                 if new.is_dir() {
                     continue;
                 }
                 save(&mut saved, &new);
                 let _ = fs::write(&new, value);
             }
-            _ => {
+            4 => {
                 save(&mut saved, file);
                 if fs::remove_file(file).is_ok() {
                     let _ = fs::create_dir(file);
                 }
             }
+            _ => check_text(&exporter.render()),
         }
     }
-    let exporter = Exporter::new(Root::replay(&tree.root), st.opts.clone());
-    let text = exporter.render();
-    assert!(text.ends_with('\n'));
+    check_text(&exporter.render());
     restore(saved);
 });
+
+/// The exposition is well formed: a `# HELP` and `# TYPE` line before each
+/// family's samples, every sample line `name[{labels}] value` with a value
+/// the text format allows. (`tests/expo_roundtrip.rs` checks the writer
+/// in depth; this catches a collector feeding it something it cannot
+/// write.)
+fn check_text(text: &str) {
+    assert!(text.ends_with('\n'), "no final line feed");
+    let mut family = "";
+    for line in text.lines() {
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            family = rest.split(' ').next().unwrap_or("");
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            assert!(rest.starts_with(family), "TYPE without HELP: {line:?}");
+            continue;
+        }
+        assert!(
+            line.starts_with(family)
+                && matches!(line.as_bytes().get(family.len()), Some(b'{' | b' ')),
+            "sample outside its family {family}: {line:?}"
+        );
+        let (_, value) = line.rsplit_once(' ').expect("a value");
+        assert!(
+            matches!(value, "NaN" | "+Inf" | "-Inf") || value.parse::<f64>().is_ok(),
+            "bad value in {line:?}"
+        );
+    }
+}
