@@ -17,8 +17,23 @@ fuzz_target!(|data: &[u8]| {
             }
         }
     }
-    let _ = nvidia_smi::parse_query_gpu(text);
-    let _ = nvidia_smi::parse_query_compute_apps(text);
+    if let Ok(rows) = nvidia_smi::parse_query_gpu(text) {
+        for mut row in rows {
+            assert!(row.pstate.is_none_or(|p| p <= 15));
+            // Every number is finite (`number_with_unit` refuses the rest).
+            row.uuid = None;
+            row.name = None;
+            row.driver_version = None;
+            row.pci_bus_id = None;
+            let dump = format!("{row:?}");
+            assert!(!dump.contains("inf") && !dump.contains("NaN"), "{dump}");
+        }
+    }
+    if let Ok(apps) = nvidia_smi::parse_query_compute_apps(text) {
+        for a in apps {
+            assert!(a.used_gpu_memory_mib.is_none_or(f64::is_finite));
+        }
+    }
     for cell in text.split(|c| c == ',' || c == '\n') {
         let _ = nvidia_smi::is_absent_token(cell);
     }
