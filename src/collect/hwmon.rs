@@ -99,8 +99,9 @@ pub fn split_attribute(file: &str) -> Option<(&str, u64, &str)> {
             .find(|c: char| !c.is_ascii_digit())
             .unwrap_or(rest.len());
         let (digits, tail) = rest.split_at(digits_end);
+        // The element is the regex's `.+`: no line feed (Go's `.`).
         let element = match tail.strip_prefix('_') {
-            Some(e) if !e.is_empty() => Some(e),
+            Some(e) if !e.is_empty() && !e.contains('\n') => Some(e),
             None if tail.is_empty() => Some(""),
             _ => None,
         };
@@ -116,7 +117,7 @@ pub fn split_attribute(file: &str) -> Option<(&str, u64, &str)> {
     // The regex backtracks to a shorter type ending before an underscore.
     let head = &file[..type_end];
     for (at, _) in head.rmatch_indices('_') {
-        if at > 0 && at + 1 < file.len() {
+        if at > 0 && at + 1 < file.len() && !file[at + 1..].contains('\n') {
             return Some((&file[..at], 0, &file[at + 1..]));
         }
     }
@@ -464,5 +465,21 @@ mod tests {
         assert_eq!(s("temp", "input", "NC"), None, "not a number: skipped");
         let with_bare = element_sample("temp", "input", "1", true).unwrap().1;
         assert_eq!(with_bare, "node_hwmon_temp_input_celsius");
+    }
+
+    /// Found by `fuzz/fuzz_targets/hwmon_names.rs` checking against
+    /// node_exporter's regex: its `(_(?P<property>.+))?$` cannot take a line
+    /// feed (Go's `.`), so a name whose element holds one is not an
+    /// attribute, where this took `rp1_adc\n` as sensor `rp1`, element
+    /// `adc\n`.
+    #[test]
+    fn attribute_name_with_a_line_feed_in_its_element_is_not_split() {
+        assert_eq!(split_attribute("rp1_adc\n"), None);
+        assert_eq!(split_attribute("temp1_x\ny"), None);
+        // The type's `[^0-9]+` does take one, as in Go.
+        assert_eq!(
+            split_attribute("te\nmp1_input"),
+            Some(("te\nmp", 1, "input"))
+        );
     }
 }

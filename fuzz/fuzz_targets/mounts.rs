@@ -1,0 +1,17 @@
+//! Fuzz target: `parse::mounts::parse` on any UTF-8 text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+use dgx_spark_exporter::parse::mounts;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(v) = mounts::parse(text) {
+        for m in &v {
+            let _ = m.read_only();
+        }
+    }
+});
