@@ -14,7 +14,7 @@ HOSTS   ?=
 SSH     ?= ssh
 SCP     ?= scp
 
-.PHONY: help build run test lint bench measure soak compare once record aarch64 x86_64 static verify install deploy
+.PHONY: help build run test lint bench bench-parse measure soak compare once record aarch64 x86_64 static verify install deploy
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z_0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,8 +35,11 @@ lint: ## formatting and clippy, as CI runs them
 	cargo fmt --check
 	cargo clippy --locked --all-targets -- -D warnings
 
-bench: ## criterion: every parser, and a full collection vs. the file-reading floor on every fixture
-	cargo bench --locked --bench parse --bench collect
+bench: ## criterion: full collection vs. the file-reading floor
+	cargo bench --locked --bench collect
+
+bench-parse: ## criterion: every parser in src/parse/ on a fixture file
+	cargo bench --locked --bench parse
 
 measure: ## bench medians, binary size, RSS after 1000 scrapes
 	scripts/measure.sh
