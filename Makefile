@@ -14,7 +14,7 @@ HOSTS   ?=
 SSH     ?= ssh
 SCP     ?= scp
 
-.PHONY: help build run test lint bench measure once record aarch64 x86_64 static verify install deploy
+.PHONY: help build run test lint bench bench-parse measure soak compare once record aarch64 x86_64 static verify install deploy
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z_0-9-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -38,8 +38,18 @@ lint: ## formatting and clippy, as CI runs them
 bench: ## criterion: full collection vs. the file-reading floor
 	cargo bench --locked --bench collect
 
+bench-parse: ## criterion: every parser in src/parse/ on a fixture file
+	cargo bench --locked --bench parse
+
 measure: ## bench medians, binary size, RSS after 1000 scrapes
 	scripts/measure.sh
+
+SOAK_N ?= 100000
+soak: ## scrape fixtures/spark SOAK_N times (default 100000): RSS and fds before/after (BIN= picks the binary)
+	scripts/soak.sh $(SOAK_N)
+
+compare: ## beside node_exporter on this host: latency p50/p99 (1 and 8 scrapers), CPU/scrape, RSS, size as ratios
+	scripts/compare-node-exporter.sh
 
 record: ## record a fixture from this host: make record DIR=fixtures/myhost
 	@test -n "$(DIR)" || { echo "usage: make record DIR=fixtures/NAME"; exit 2; }

@@ -9,7 +9,12 @@
 //! The ratio of the two medians is what the exporter's code costs on top of
 //! the kernel's.
 //!
-//! Run: `cargo bench --bench collect` (or `make bench`).
+//! Every other fixture (any `fixtures/<name>/` with a `PROVENANCE.md`, as
+//! `tests/fixtures.rs` picks them) gets the same pair, collection +
+//! exposition and its floor, in a group named after it, with shorter runs.
+//!
+//! Run: `cargo bench --bench collect` (or `make bench`); one fixture:
+//! `cargo bench --bench collect -- rpi5/`.
 
 use std::fs;
 use std::hint::black_box;
@@ -19,8 +24,12 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use dgx_spark_exporter::collect::{Exporter, Options};
 use dgx_spark_exporter::root::Root;
 
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
 fn spark() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spark")
+    fixtures().join("spark")
 }
 
 /// Every file one collection of `dir` reads and every directory it lists,
@@ -72,5 +81,39 @@ fn bench(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench);
+/// One full collection + exposition and its floor, on every fixture but
+/// `spark` (benched above with its halves).
+fn every_fixture(c: &mut Criterion) {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(fixtures())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|d| d.join("PROVENANCE.md").exists() && !d.ends_with("spark"))
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let (files, listed) = files_read(&dir);
+        let exporter = Exporter::new(Root::replay(&dir), Options::default());
+        let mut group = c.benchmark_group(&name);
+        group
+            .warm_up_time(std::time::Duration::from_millis(500))
+            .measurement_time(std::time::Duration::from_secs(2));
+        group.bench_function("collect_and_render", |b| {
+            b.iter(|| black_box(exporter.render()))
+        });
+        group.bench_function("floor_open_and_read_files", |b| {
+            b.iter(|| {
+                for f in &files {
+                    black_box(fs::read_to_string(f).ok());
+                }
+                for d in &listed {
+                    black_box(fs::read_dir(d).map(|d| d.count()).ok());
+                }
+            })
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench, every_fixture);
 criterion_main!(benches);

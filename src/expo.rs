@@ -77,6 +77,11 @@ impl Sample {
 
 /// Appends `value` escaped for a label value.
 fn escape_label_value(out: &mut String, value: &str) {
+    // Nearly every value needs no escaping: copy it whole.
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -106,9 +111,25 @@ pub fn write_value(out: &mut String, v: f64) {
         out.push_str("+Inf");
     } else if v == f64::NEG_INFINITY {
         out.push_str("-Inf");
+    } else if let Some(i) = exact_integer(v) {
+        // Counters are mostly whole numbers: integer formatting is cheaper
+        // and writes the same digits as `Display` for f64.
+        let _ = write!(out, "{i}");
     } else {
         // `Display` for f64 is the shortest representation that round-trips.
         let _ = write!(out, "{v}");
+    }
+}
+
+/// `v` as an `i64` when it is a whole number that `Display` for f64 writes
+/// as the same digits: not `-0` (written `-0`), and within +-2^53, where
+/// every integer is exact.
+fn exact_integer(v: f64) -> Option<i64> {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && v.abs() <= EXACT && !(v == 0.0 && v.is_sign_negative()) {
+        Some(v as i64)
+    } else {
+        None
     }
 }
 
@@ -189,6 +210,30 @@ mod tests {
         let mut s = String::new();
         write_value(&mut s, v);
         s
+    }
+
+    #[test]
+    fn whole_numbers_are_written_as_display_writes_them() {
+        let edge = 9_007_199_254_740_992.0;
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            42.0,
+            1e15,
+            -1e15,
+            edge,
+            -edge,
+            edge * 2.0,
+            1e300,
+            0.5,
+            -2.5,
+            98543210987.0,
+            3898782000.0,
+        ] {
+            assert_eq!(value(v), format!("{v}"), "{v:?}");
+        }
     }
 
     #[test]
