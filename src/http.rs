@@ -11,7 +11,9 @@
 //!   at start; no thread is ever spawned per connection. When every slot is
 //!   busy, a new connection evicts the slot that has waited longest for a
 //!   request head (an idle keep-alive connection or a slow client: the
-//!   slowloris case), or, when every slot is answering a scrape, gets `503`;
+//!   slowloris case) once that has waited [`EVICT_MIN_WAIT`]; until then it
+//!   is held for up to [`QUEUE_WAIT`] (the kernel's backlog queues the
+//!   connections behind it), and gets `503` if no slot comes free;
 //! - the whole request head must arrive within [`Limits::read_timeout`] of
 //!   the connection (or of the previous response), else `408` and close;
 //! - the head is at most [`MAX_HEAD_BYTES`] bytes and [`MAX_HEADERS`]
@@ -64,6 +66,20 @@ const FDS_RESERVED: u64 = 24;
 /// [`Running::is_dead`]) after accepting has failed without a break for
 /// this long.
 const ACCEPT_GIVE_UP: Duration = Duration::from_secs(10);
+/// A connection is evicted to make room only once it has waited this long
+/// for its request head. Younger ones are usually a scraper whose request
+/// is already in the socket and whose connection thread has not been
+/// scheduled yet (a busy 2-core box with several scrapes collecting): a
+/// regression test for issue 6 found 10 % of 8 concurrent scrapes reset by
+/// evictions of such connections.
+const EVICT_MIN_WAIT: Duration = Duration::from_millis(250);
+/// When no slot is free and none may be evicted yet, the accept thread
+/// holds the new connection this long (accepting nothing else meanwhile:
+/// the kernel's backlog queues the rest), retrying every
+/// [`QUEUE_RETRY`], before answering `503`.
+const QUEUE_WAIT: Duration = Duration::from_secs(1);
+/// How often a held connection is offered again.
+const QUEUE_RETRY: Duration = Duration::from_millis(5);
 
 /// The bounds the server holds to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -411,13 +427,18 @@ impl Shared {
 
     /// Hands `stream` to the free connection thread with the lowest number
     /// (so that sequential scrapes reuse one thread and its allocator
-    /// cache). With none free, the oldest connection still waiting for its
-    /// request head makes room: one a thread is reading is shut down (the
-    /// thread takes `stream` once it notices), one handed over but not yet
-    /// taken is closed and replaced. Gives `stream` back when every slot is
-    /// answering.
+    /// cache). With none free, the oldest connection that has waited at
+    /// least [`EVICT_MIN_WAIT`] for its request head makes room: one a
+    /// thread is reading is shut down (the thread takes `stream` once it
+    /// notices), one handed over but not yet taken is closed and replaced.
+    /// Gives `stream` back when every slot is answering or too young to
+    /// evict.
     fn dispatch(&self, stream: TcpStream) -> Result<(), TcpStream> {
-        let now = Instant::now();
+        self.dispatch_at(stream, Instant::now())
+    }
+
+    /// [`Shared::dispatch`] as of `now`.
+    fn dispatch_at(&self, stream: TcpStream, now: Instant) -> Result<(), TcpStream> {
         let mut st = self.lock();
         let free = (0..st.slots.len())
             .find(|&i| matches!(st.slots[i], Slot::Free) && st.pending[i].is_none());
@@ -430,6 +451,7 @@ impl Shared {
                         (Slot::Reading { since, .. }, None) => Some((*since, i)),
                         _ => None,
                     })
+                    .filter(|(since, _)| now.saturating_duration_since(*since) >= EVICT_MIN_WAIT)
                     .min();
                 let Some((_, victim)) = oldest else {
                     return Err(stream);
@@ -638,7 +660,17 @@ fn accept_thread(shared: &Shared, listener: &TcpListener) {
             Ok((stream, _)) => {
                 failing_since = None;
                 backoff = Duration::from_millis(5);
-                if let Err(mut stream) = shared.dispatch(stream) {
+                let mut offered = shared.dispatch(stream);
+                let held = Instant::now();
+                while let Err(stream) = offered {
+                    if held.elapsed() >= QUEUE_WAIT || shared.lock().stop {
+                        offered = Err(stream);
+                        break;
+                    }
+                    thread::sleep(QUEUE_RETRY);
+                    offered = shared.dispatch(stream);
+                }
+                if let Err(mut stream) = offered {
                     let reply = Reply::text(503, "503 every connection slot is answering\n");
                     let _ = stream.set_write_timeout(Some(Duration::from_millis(100)));
                     let _ = stream.write_all(&encode(&reply, false, false, false));
@@ -1026,6 +1058,22 @@ mod tests {
             st.pending[1] = None;
         }
         assert!(sh.dispatch(socket(&listener)).is_err());
+    }
+
+    #[test]
+    fn a_connection_younger_than_the_eviction_wait_is_not_evicted() {
+        // Regression: under CPU load, fresh connections whose threads had
+        // not run yet were evicted (reset) by the next scraper's connection.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let sh = shared(1);
+        let now = Instant::now();
+        assert!(sh.dispatch_at(socket(&listener), now).is_ok());
+        // Handed over 10 ms ago, not yet taken: too young to evict.
+        let later = now + Duration::from_millis(10);
+        assert!(sh.dispatch_at(socket(&listener), later).is_err());
+        // Once it has waited EVICT_MIN_WAIT, it makes room.
+        let much_later = now + EVICT_MIN_WAIT;
+        assert!(sh.dispatch_at(socket(&listener), much_later).is_ok());
     }
 
     #[test]
