@@ -125,6 +125,7 @@ fn serve(config: Config) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    sys::limit_malloc_arenas();
     let action = match cli::parse(std::env::args_os().skip(1).collect()) {
         Ok(a) => a,
         Err(e) => {

@@ -381,6 +381,22 @@ pub fn nvme_smart_log(dev: &Path) -> io::Result<[u8; NVME_SMART_LOG_LEN]> {
     }
 }
 
+/// Caps glibc's malloc at one arena. glibc gives each thread that allocates
+/// its own arena (up to 8 per core), and the exporter's connection threads
+/// each build a 100 KB exposition: with one arena per thread the glibc build
+/// settled at about 6 MB resident, with one at about 4.7 MB (issue 6 soak,
+/// `MALLOC_ARENA_MAX=1`). The threads rarely allocate at the same moment, so
+/// one arena costs no measurable contention. A no-op on musl (the shipped
+/// static binaries), whose allocator has no arenas.
+pub fn limit_malloc_arenas() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: mallopt only changes allocator tuning; called once at start-up
+    // before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 #[cfg(test)]
 mod nvme_tests {
     use super::*;
