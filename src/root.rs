@@ -20,6 +20,7 @@
 //! Paths given to a root are relative (`proc/stat`), like procfs's `PATH`
 //! constants, so a fixture is a plain directory tree.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
@@ -136,6 +137,13 @@ struct Recorder {
     listed: Mutex<Vec<String>>,
     /// Write failures, reported at the end of a recording.
     errors: Mutex<Vec<String>>,
+    /// When writing a fixture: the first content read of each file, served
+    /// again to later reads of the same file in the recorded collection
+    /// (`/proc/stat` is read by both `cpu` and `stat`, thermal zones by
+    /// `thermal` and `thermal_zone`). The fixture holds one copy of each
+    /// file, so the recorded collection must have seen one content, or its
+    /// exposition would differ from the replay's on a busy host.
+    seen: Mutex<HashMap<String, Vec<u8>>>,
 }
 
 /// A filesystem root plus the sources that are not files. See the module docs.
@@ -178,8 +186,17 @@ impl Root {
             read: Mutex::new(Vec::new()),
             listed: Mutex::new(Vec::new()),
             errors: Mutex::new(Vec::new()),
+            seen: Mutex::new(HashMap::new()),
         });
         self
+    }
+
+    /// The content recorded earlier in this recording for `rel`, when
+    /// writing a fixture (see `Recorder::seen`).
+    fn recorded(&self, rel: &str) -> Option<Vec<u8>> {
+        let rec = self.recorder.as_ref()?;
+        rec.dir.as_ref()?;
+        lock(&rec.seen).get(rel).cloned()
     }
 
     /// The base directory.
@@ -229,6 +246,9 @@ impl Root {
         let Some(rec) = &self.recorder else { return };
         lock(&rec.read).push(rel.to_string());
         let Some(dir) = &rec.dir else { return };
+        lock(&rec.seen)
+            .entry(rel.to_string())
+            .or_insert_with(|| content.to_vec());
         let dest = dir.join(rel);
         let written = dest
             .parent()
@@ -295,6 +315,9 @@ impl Root {
     ///
     /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
     pub fn read(&self, rel: &str) -> Result<String, CollectError> {
+        if let Some(text) = self.recorded(rel).and_then(|b| String::from_utf8(b).ok()) {
+            return Ok(text);
+        }
         let path = self.path(rel);
         let text =
             fs::read_to_string(&path).map_err(|source| CollectError::Read { path, source })?;
@@ -321,6 +344,9 @@ impl Root {
     ///
     /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
     pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, CollectError> {
+        if let Some(bytes) = self.recorded(rel) {
+            return Ok(bytes);
+        }
         let path = self.path(rel);
         let bytes = fs::read(&path).map_err(|source| CollectError::Read { path, source })?;
         self.record_file(rel, &bytes);
@@ -749,6 +775,25 @@ mod tests {
                 .unwrap(),
             "ok\n"
         );
+    }
+
+    #[test]
+    fn a_recording_serves_the_first_read_of_a_file_to_later_reads() {
+        // Regression: /proc/stat changed between the cpu and stat
+        // collectors' reads on a busy host, the fixture kept one content,
+        // and the replay differed from the recorded exposition.
+        let src = tmp("rec-twice-src");
+        let dst = tmp("rec-twice-dst");
+        fs::write(src.join("x"), "1\n").unwrap();
+        let root = Root::live(&src, None, Duration::from_secs(5)).recording(Some(dst.clone()));
+        assert_eq!(root.read("x").unwrap(), "1\n");
+        fs::write(src.join("x"), "2\n").unwrap();
+        assert_eq!(root.read("x").unwrap(), "1\n");
+        assert_eq!(root.read_bytes("x").unwrap(), b"1\n");
+        assert_eq!(Root::replay(&dst).read("x").unwrap(), "1\n");
+        // A root that only traces (the bench's) reads afresh each time.
+        let trace = Root::live(&src, None, Duration::from_secs(5)).recording(None);
+        assert_eq!(trace.read("x").unwrap(), "2\n");
     }
 
     #[test]
