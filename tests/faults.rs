@@ -201,20 +201,14 @@ fn nvidia_smi_that_finds_no_gpu_makes_the_collector_inactive_not_failing() {
 fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
     // The header and row for the exporter's field list: the first twelve
     // cells as written, every later one an absent token in turn.
-    use dgx_spark_exporter::parse::nvidia_smi::{Kind, QUERY_GPU_FIELDS};
-    let header: Vec<String> = QUERY_GPU_FIELDS
-        .iter()
-        .map(|f| match f.kind {
-            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
-            _ => f.name.to_string(),
-        })
-        .collect();
+    use dgx_spark_exporter::parse::nvidia_smi::{QUERY_GPU_FIELDS, query_gpu_header};
+    let header = query_gpu_header();
     let tokens = ["[N/A]", "N/A", "[Not Supported]", "", "[Unknown Error]"];
     let mut row: Vec<&str> = "0, GPU-1, NVIDIA GB10, 580.142, 0000000F:01:00.0, [N/A], 48, \
          [Not Supported], N/A, , [Unknown Error], [Insufficient Permissions]"
         .split(", ")
         .collect();
-    row.extend((row.len()..header.len()).map(|i| tokens[i % tokens.len()]));
+    row.extend((row.len()..QUERY_GPU_FIELDS.len()).map(|i| tokens[i % tokens.len()]));
     let text = with_fake_gpu(
         "smi-na",
         &format!(
@@ -222,7 +216,7 @@ fn na_cells_from_a_live_nvidia_smi_are_absent_never_zero() {
              --query-gpu=*) echo '{}'; echo '{}' ;;\n\
              *) echo 'gpu_uuid, pid, used_gpu_memory [MiB]' ;;\n\
              esac",
-            header.join(", "),
+            header,
             row.join(", ")
         ),
         Duration::from_secs(5),

@@ -17,7 +17,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use dgx_spark_exporter::parse::nvidia_smi::{Kind, QUERY_GPU_FIELDS};
+use dgx_spark_exporter::parse::nvidia_smi::query_gpu_header;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dgx-spark-exporter");
 
@@ -26,18 +26,6 @@ const DEADLINE: Duration = Duration::from_secs(15);
 
 const TEMPERATURE: &str = "gpu_temperature_celsius{gpu=\"0\"}";
 const SUCCESS: &str = "dgx_spark_exporter_collector_success{collector=\"gpu\"}";
-
-/// The header nvidia-smi prints for the exporter's field list.
-fn header() -> String {
-    QUERY_GPU_FIELDS
-        .iter()
-        .map(|f| match f.kind {
-            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
-            _ => f.name.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// A discrete GPU's row with `$1` as `temperature.gpu`, for a shell function.
 fn row_template() -> String {
@@ -78,7 +66,7 @@ fn fake_nvidia_smi_with(dir: &Path, memory: &str, body: &str) -> PathBuf {
          n=$(wc -l < $D/pids)\n\
          {body}\n",
         dir = dir.display(),
-        header = header(),
+        header = query_gpu_header(),
         row = row_template().replace("16376, 100, 16276", memory),
     );
     std::fs::write(&path, script).unwrap();

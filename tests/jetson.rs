@@ -508,23 +508,17 @@ fn a_stopped_fan_without_tach_pulses_has_no_speed_but_its_pwm() {
 fn a_jetson_whose_nvidia_smi_works_writes_each_gpu_series_once() {
     // nvidia-smi reports the GPU (as on Jetson Thor): the gpu collector owns
     // the contract gauges, the jetson collector keeps its own families.
-    use dgx_spark_exporter::parse::nvidia_smi::{Kind, QUERY_GPU_FIELDS};
+    use dgx_spark_exporter::parse::nvidia_smi::{QUERY_GPU_FIELDS, query_gpu_header};
     let dir = copy("jetson-orin-nano", "with-nvidia-smi");
-    let header: Vec<String> = QUERY_GPU_FIELDS
-        .iter()
-        .map(|f| match f.kind {
-            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
-            _ => f.name.to_string(),
-        })
-        .collect();
+    let header = query_gpu_header();
     let mut row: Vec<&str> = "0, GPU-1, Orin (nvgpu), 540.4.0, 00000000:00:00.0, 37, 51, 612"
         .split(", ")
         .collect();
-    row.resize(header.len(), "[N/A]");
+    row.resize(QUERY_GPU_FIELDS.len(), "[N/A]");
     fs::create_dir_all(dir.join("nvidia-smi")).unwrap();
     fs::write(
         dir.join("nvidia-smi/query-gpu.csv"),
-        format!("{}\n{}\n", header.join(", "), row.join(", ")),
+        format!("{}\n{}\n", header, row.join(", ")),
     )
     .unwrap();
     // memory.total is [N/A] (unified memory), so the compute-apps query runs.

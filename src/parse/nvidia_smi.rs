@@ -195,6 +195,21 @@ pub fn query_compute_apps_arg() -> String {
     query_arg("--query-compute-apps", &QUERY_COMPUTE_APPS_FIELDS)
 }
 
+/// The header line nvidia-smi prints for [`QUERY_GPU_FIELDS`] with
+/// `--format=csv,nounits`: names in order, each number field with its
+/// ` [unit]` (`power.draw [W]`), separated by `", "`. Tests and fake
+/// `nvidia-smi` scripts print it.
+pub fn query_gpu_header() -> String {
+    QUERY_GPU_FIELDS
+        .iter()
+        .map(|f| match f.kind {
+            Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
+            _ => f.name.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The `--format` argument the parsers expect: header kept (it carries the
 /// units), value units dropped.
 pub const FORMAT_ARG: &str = "--format=csv,nounits";
@@ -782,16 +797,8 @@ fn parse_records<T>(
 mod tests {
     use super::*;
 
-    /// The header nvidia-smi prints for [`QUERY_GPU_FIELDS`].
     fn header() -> String {
-        QUERY_GPU_FIELDS
-            .iter()
-            .map(|f| match f.kind {
-                Kind::Number { unit: Some(u) } => format!("{} [{u}]", f.name),
-                _ => f.name.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        query_gpu_header()
     }
 
     /// The idle GB10 line of fixtures/spark, `nounits`.
