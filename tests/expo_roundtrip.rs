@@ -17,8 +17,9 @@
 //! `promtool check metrics`, which must not report a parse error (naming
 //! lints are `tests/promtool.rs`'s business).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+mod common;
+
+use std::process::Command;
 
 use dgx_spark_exporter::expo::{Sample, render, write_value};
 use dgx_spark_exporter::metrics::{self, Kind, Metric};
@@ -447,25 +448,10 @@ fn promtool_parses_hostile_documents() {
         samples.extend(document(&mut rng, &table));
     }
     let text = render(&samples);
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // promtool stops reading at a parse error: a broken pipe here is
-    // reported by the assertion below.
-    let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
-    let out = child.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (report, code) = common::promtool_check_metrics(&text).expect("promtool is installed");
     // Exit 3 is "lint problems only"; 1 is a parse error.
     assert!(
-        !report.contains("error while linting") && matches!(out.status.code(), Some(0 | 3)),
+        !report.contains("error while linting") && matches!(code, Some(0 | 3)),
         "{report}\ndocument:\n{text}"
     );
 }

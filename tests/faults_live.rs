@@ -33,7 +33,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -242,33 +242,10 @@ fn valid_name(n: &str) -> bool {
 /// `promtool check metrics` on `text`, when installed: nothing but the two
 /// lints `tests/promtool.rs` accepts.
 fn promtool(text: &str) {
-    let Ok(mut child) = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    else {
+    let Some((report, _)) = common::promtool_check_metrics(text) else {
         return;
     };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lints: Vec<&str> = report
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .filter(|l| !(l.starts_with("node_memory_") && l.contains("'camelCase'")))
-        .filter(|l| !(l.starts_with("nvme_power_on_hours_total") && l.contains("base unit")))
-        .collect();
+    let lints = common::unaccepted_lints(&report);
     assert!(lints.is_empty(), "promtool: {}", lints.join("\n"));
 }
 

@@ -8,8 +8,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 #[test]
 fn promtool_finds_nothing_in_any_fixture() {
@@ -31,38 +30,9 @@ fn promtool_finds_nothing_in_any_fixture() {
             continue;
         }
         let text = common::render_fixture(&dir);
-        let mut child = Command::new("promtool")
-            .args(["check", "metrics"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
-        let out = child.wait_with_output().unwrap();
-        let report = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        // node_exporter's meminfo names keep the kernel's field names
-        // (`node_memory_MemTotal_bytes`), which promtool calls camelCase;
-        // they are a compatibility contract, so that one lint is accepted
-        // for that one family and nothing else.
-        let lints: Vec<&str> = report
-            .lines()
-            .filter(|l| !l.trim().is_empty())
-            .filter(|l| !(l.starts_with("node_memory_") && l.contains("'camelCase'")))
-            // Issue 4 names this family after the log page's own unit (the
-            // dcmon agent's name), so the "use seconds" lint is accepted for
-            // it alone.
-            .filter(|l| !(l.starts_with("nvme_power_on_hours_total") && l.contains("base unit")))
-            .collect();
+        let (report, _) =
+            common::promtool_check_metrics(&text).expect("promtool answered --version above");
+        let lints = common::unaccepted_lints(&report);
         assert!(lints.is_empty(), "{}: {}", dir.display(), lints.join("\n"));
         checked += 1;
     }
