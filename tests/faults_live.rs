@@ -33,13 +33,12 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dgx-spark-exporter");
 
@@ -76,39 +75,15 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let keep = Arc::clone(&log);
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut l = keep.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
+        let log = common::capture_stderr(&mut child);
         let mut server = Server {
             child,
             addr: String::new(),
             log,
             root,
         };
-        let start = Instant::now();
-        let line = loop {
-            let log = server.log.lock().unwrap().clone();
-            if let Some(l) = log.lines().find(|l| l.contains("listening on ")) {
-                break l.to_string();
-            }
-            assert!(start.elapsed() < DEADLINE, "never listened:\n{log}");
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        server.addr = line
-            .split("listening on ")
-            .nth(1)
-            .unwrap()
-            .split(' ')
-            .next()
-            .unwrap()
-            .to_string();
+        server.addr =
+            common::listen_address(&common::wait_log(&server.log, "listening on ", DEADLINE));
         server
     }
 

@@ -10,7 +10,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -126,31 +125,14 @@ impl Exporter {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        let keep = Arc::clone(&log);
-        let err = child.stderr.take().unwrap();
-        std::thread::spawn(move || {
-            for line in BufReader::new(err).lines().map_while(Result::ok) {
-                let mut l = keep.lock().unwrap();
-                l.push_str(&line);
-                l.push('\n');
-            }
-        });
+        let log = common::capture_stderr(&mut child);
         let mut exporter = Exporter {
             child,
             addr: String::new(),
             log,
             dir,
         };
-        let line = exporter.wait_log("listening on ");
-        exporter.addr = line
-            .split("listening on ")
-            .nth(1)
-            .unwrap()
-            .split(' ')
-            .next()
-            .unwrap()
-            .to_string();
+        exporter.addr = common::listen_address(&exporter.wait_log("listening on "));
         exporter
     }
 
@@ -160,18 +142,7 @@ impl Exporter {
 
     /// Waits for a log line containing `needle`; returns it.
     fn wait_log(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            if let Some(l) = self.log().lines().find(|l| l.contains(needle)) {
-                return l.to_string();
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "no log line with {needle:?}:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(10));
-        }
+        common::wait_log(&self.log, needle, DEADLINE)
     }
 
     /// One scrape: samples, and how long it took.

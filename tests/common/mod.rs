@@ -2,11 +2,13 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use std::time::Instant;
 
 use dgx_spark_exporter::collect::{Exporter, Options};
 use dgx_spark_exporter::metrics;
@@ -173,4 +175,48 @@ pub fn unaccepted_lints(report: &str) -> Vec<&str> {
         .filter(|l| !(l.starts_with("node_memory_") && l.contains("'camelCase'")))
         .filter(|l| !(l.starts_with("nvme_power_on_hours_total") && l.contains("base unit")))
         .collect()
+}
+
+/// Takes `child`'s piped stderr and collects it, line by line, into the
+/// returned string from a thread of its own (so the child never blocks on
+/// a full pipe).
+pub fn capture_stderr(child: &mut Child) -> Arc<Mutex<String>> {
+    let log = Arc::new(Mutex::new(String::new()));
+    let keep = Arc::clone(&log);
+    let err = child.stderr.take().expect("stderr piped");
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let mut l = keep.lock().unwrap();
+            l.push_str(&line);
+            l.push('\n');
+        }
+    });
+    log
+}
+
+/// Waits until a line of `log` contains `needle` and returns it; panics,
+/// showing the log, after `deadline`.
+pub fn wait_log(log: &Mutex<String>, needle: &str, deadline: Duration) -> String {
+    let start = Instant::now();
+    loop {
+        let text = log.lock().unwrap().clone();
+        if let Some(l) = text.lines().find(|l| l.contains(needle)) {
+            return l.to_string();
+        }
+        assert!(
+            start.elapsed() < deadline,
+            "no log line with {needle:?}:\n{text}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// The address the exporter logged it listens on: `ADDR` of its line
+/// `... listening on ADDR (metrics at ...)`.
+pub fn listen_address(line: &str) -> String {
+    line.split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .expect("a `listening on ADDR` line")
+        .to_string()
 }
