@@ -11,8 +11,8 @@
 //!   at start; no thread is ever spawned per connection. When every slot is
 //!   busy, a new connection evicts the slot that has waited longest for a
 //!   request head (an idle keep-alive connection or a slow client: the
-//!   slowloris case) once that has waited [`EVICT_MIN_WAIT`]; until then it
-//!   is held for up to [`QUEUE_WAIT`] (the kernel's backlog queues the
+//!   slowloris case) once that has waited `EVICT_MIN_WAIT` (250 ms); until then it
+//!   is held for up to `QUEUE_WAIT` (1 s; the kernel's backlog queues the
 //!   connections behind it), and gets `503` if no slot comes free;
 //! - the whole request head must arrive within [`Limits::read_timeout`] of
 //!   the connection (or of the previous response), else `408` and close;
@@ -745,7 +745,7 @@ impl Running {
     }
 
     /// Whether the server can no longer serve: the accept thread gave up
-    /// (accepting failed for [`ACCEPT_GIVE_UP`]) or a thread died (a panic
+    /// (accepting failed for `ACCEPT_GIVE_UP`) or a thread died (a panic
     /// in a test build; release builds abort on panic). The process should
     /// then exit so that its supervisor starts a fresh one.
     pub fn is_dead(&self) -> bool {
@@ -808,7 +808,10 @@ pub fn start(
     limits: Limits,
 ) -> io::Result<Running> {
     let addr = listener.local_addr()?;
-    let max = effective_max_connections(limits.max_connections, crate::sys::max_open_files());
+    // Half the open file limit is the root's, for the kernel files it
+    // keeps open (`root::Held`); the connections get the other half.
+    let fds = crate::sys::max_open_files().map(|n| n - n / 2);
+    let max = effective_max_connections(limits.max_connections, fds);
     if max < limits.max_connections {
         log::warn!(
             "--web.max-connections lowered from {} to {max} to fit the open file limit",

@@ -19,13 +19,29 @@
 //!
 //! Paths given to a root are relative (`proc/stat`), like procfs's `PATH`
 //! constants, so a fixture is a plain directory tree.
+//!
+//! ## Held files
+//!
+//! A live root keeps the kernel files it reads (under `proc/` and `sys/`)
+//! open across scrapes and reads them again with `pread(2)` at offset 0,
+//! which makes the kernel print the value afresh; opening and closing them
+//! was a third of the CPU time of a scrape. A held file is dropped and its
+//! path opened anew when its read fails (the object is gone), when a
+//! directory listed through the root changes its entries, when
+//! [`Root::check_identity`] sees another object under the same name, and
+//! when it has not been read for two collections ([`Root::end_collection`]).
+//! A replayed root holds nothing: a fixture's regular files would keep
+//! serving deleted content.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
-use std::fs;
-use std::io::{self, Write as _};
+use std::fs::{self, File};
+use std::io::{self, Read as _, Write as _};
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::command::{self, CommandError, CommandErrorKind};
@@ -146,12 +162,198 @@ struct Recorder {
     seen: Mutex<HashMap<String, Vec<u8>>>,
 }
 
+/// The kernel files of a live root kept open across scrapes and read again
+/// with `pread(2)` at offset 0, instead of being opened and closed on every
+/// scrape.
+///
+/// Opening a sysfs or procfs file walks its path (through the `class/net`
+/// and `class/hwmon` symlinks into `/sys/devices`) and sets up a
+/// `seq_file`; closing tears it down. That was about a third of the
+/// exporter's CPU time per scrape (perf, issue 6). A read at offset 0 of an
+/// open `seq_file` runs the attribute's `show()` again
+/// (`fs/seq_file.c`, `seq_read_iter`: a read at a position other than where
+/// the last one ended traverses from the start), so the value is as fresh
+/// as after a new `open`.
+///
+/// Held only on a live root and only under `proc/` and `sys/`, whose files
+/// fail once their object is gone (kernfs returns `ENODEV` for a removed
+/// attribute). A regular file (a fixture) would keep serving its deleted
+/// content, so a replayed root opens every file anew.
+///
+/// When a held file stops being what its path names:
+/// - its object was removed: the read fails, the file is dropped and the
+///   path opened anew, which gives the current answer or error;
+/// - the entries of a directory listed through the root changed (a device
+///   added, removed or renamed): every held file under it is dropped;
+/// - a network interface was replaced by another of the same name (names
+///   swapped, the listing unchanged): [`Root::check_identity`] with
+///   `ifindex` drops its files;
+/// - a file not read for two collections ([`Root::end_collection`]) is
+///   closed, so nothing is held for a device that is gone.
+#[derive(Debug)]
+struct Held {
+    files: Mutex<HashMap<String, HeldFile>>,
+    /// The last listing of each directory listed, to see it change, and
+    /// the collection it was made in.
+    listings: Mutex<HashMap<String, (Vec<String>, u64)>>,
+    /// The last content of each identity file ([`Root::check_identity`])
+    /// and the collection it was read in.
+    identities: Mutex<HashMap<String, (Vec<u8>, u64)>>,
+    /// Counts collections ([`Root::end_collection`]).
+    generation: AtomicU64,
+    /// At most this many files are held (half the soft `RLIMIT_NOFILE`);
+    /// beyond it, files are opened and closed as on a replayed root.
+    max: usize,
+}
+
+/// One held file and the collection it was last read in.
+#[derive(Debug)]
+struct HeldFile {
+    file: Arc<File>,
+    used: u64,
+}
+
+/// Held files: at most this many, whatever the open file limit.
+const MAX_HELD: usize = 4096;
+
+impl Held {
+    fn new() -> Held {
+        let max = crate::sys::max_open_files()
+            .map_or(MAX_HELD, |n| usize::try_from(n / 2).unwrap_or(MAX_HELD))
+            .min(MAX_HELD);
+        Held {
+            files: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
+            identities: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+            max,
+        }
+    }
+
+    /// Whether `rel` is a kernel file that may be held.
+    fn covers(rel: &str) -> bool {
+        rel.starts_with("sys/") || rel.starts_with("proc/")
+    }
+
+    fn get(&self, rel: &str) -> Option<Arc<File>> {
+        let generation = self.generation.load(Ordering::Relaxed);
+        let mut files = lock(&self.files);
+        let held = files.get_mut(rel)?;
+        held.used = generation;
+        Some(Arc::clone(&held.file))
+    }
+
+    fn insert(&self, rel: &str, file: File) {
+        let mut files = lock(&self.files);
+        if files.len() < self.max {
+            let used = self.generation.load(Ordering::Relaxed);
+            let file = Arc::new(file);
+            files.insert(rel.to_string(), HeldFile { file, used });
+        }
+    }
+
+    fn forget(&self, rel: &str) {
+        lock(&self.files).remove(rel);
+    }
+
+    /// Drops every held file under directory `dir`.
+    fn forget_under(&self, dir: &str) {
+        lock(&self.files).retain(|path, _| {
+            !(path.starts_with(dir) && path.as_bytes().get(dir.len()) == Some(&b'/'))
+        });
+    }
+
+    /// Notes the listing of `dir`; a change drops the files held under it.
+    fn listed(&self, dir: &str, names: &[String]) {
+        let generation = self.generation.load(Ordering::Relaxed);
+        let mut listings = lock(&self.listings);
+        if let Some((last, used)) = listings.get_mut(dir) {
+            if last == names {
+                *used = generation;
+                return;
+            }
+        }
+        listings.insert(dir.to_string(), (names.to_vec(), generation));
+        drop(listings);
+        self.forget_under(dir);
+    }
+
+    /// Notes the content of `dir`'s identity file (`None`: unreadable); a
+    /// change drops the files held under `dir`.
+    fn identified(&self, dir: &str, now: Option<Vec<u8>>) {
+        let generation = self.generation.load(Ordering::Relaxed);
+        let mut identities = lock(&self.identities);
+        if let (Some(now), Some((last, used))) = (&now, identities.get_mut(dir)) {
+            if last == now {
+                *used = generation;
+                return;
+            }
+        }
+        match now {
+            Some(now) => identities.insert(dir.to_string(), (now, generation)),
+            None => identities.remove(dir),
+        };
+        drop(identities);
+        self.forget_under(dir);
+    }
+
+    /// Closes the files, and forgets the listings and identities, not used
+    /// in the collection that just ended or the one before, so that nothing
+    /// accumulates for devices that come and go (containers' `veth`
+    /// interfaces).
+    fn end_collection(&self) {
+        let now = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        let recent = |used: u64| used + 2 > now;
+        lock(&self.files).retain(|_, held| recent(held.used));
+        lock(&self.listings).retain(|_, (_, used)| recent(*used));
+        lock(&self.identities).retain(|_, (_, used)| recent(*used));
+    }
+}
+
+/// Reads all of a file into `buf` (grown as needed; its length is only
+/// capacity) with `read(offset, buf)` calls until one returns 0, and
+/// returns the number of bytes read. No `statx` first, unlike
+/// [`fs::read_to_string`]: kernel files report size 0 or 4096 anyway.
+fn read_all(
+    buf: &mut Vec<u8>,
+    mut read: impl FnMut(u64, &mut [u8]) -> io::Result<usize>,
+) -> io::Result<usize> {
+    let mut len = 0;
+    loop {
+        if buf.len() - len < READ_CHUNK {
+            buf.resize((buf.len() * 2).max(READ_BUF_INITIAL), 0);
+        }
+        match read(len as u64, &mut buf[len..]) {
+            Ok(0) => return Ok(len),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// The read buffer of each thread starts at this size: every sysfs
+/// attribute (one page at most) and most `/proc` files fit.
+const READ_BUF_INITIAL: usize = 16 * 1024;
+/// Grow the buffer when less than this is left for the next read.
+const READ_CHUNK: usize = 4096;
+/// A thread's buffer grown past this (a huge mount table) is freed after
+/// use rather than kept.
+const READ_BUF_KEEP: usize = 256 * 1024;
+
+thread_local! {
+    /// Each thread's read buffer, reused across files and scrapes.
+    static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A filesystem root plus the sources that are not files. See the module docs.
 #[derive(Debug)]
 pub struct Root {
     base: PathBuf,
     gpu: Gpu,
     recorder: Option<Recorder>,
+    /// Kernel files kept open (live roots only; see [`Held`]).
+    held: Option<Held>,
 }
 
 impl Root {
@@ -165,6 +367,7 @@ impl Root {
                 timeout,
             },
             recorder: None,
+            held: Some(Held::new()),
         }
     }
 
@@ -174,6 +377,7 @@ impl Root {
             base: base.into(),
             gpu: Gpu::Replay,
             recorder: None,
+            held: None,
         }
     }
 
@@ -281,17 +485,22 @@ impl Root {
         }
     }
 
-    /// Reads `rel` and parses it with `parse` into an owned value.
+    /// Reads `rel` and parses it with `parse` into an owned value. The text
+    /// is borrowed from the thread's read buffer, so nothing is allocated
+    /// for it.
     ///
-    /// Errors: the read fails ([`CollectError::Read`]) or the text does not
-    /// parse ([`CollectError::Parse`] with the full path).
+    /// Errors: the read fails ([`CollectError::Read`]), the file is not
+    /// UTF-8 or the text does not parse ([`CollectError::Parse`] with the
+    /// full path).
     pub fn read_parsed<T>(
         &self,
         rel: &str,
         parse: impl FnOnce(&str) -> Result<T, ParseError>,
     ) -> Result<T, CollectError> {
-        let text = self.read(rel)?;
-        parse(&text).map_err(|source| self.parse_error(rel, source))
+        self.read_with(rel, |bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => parse(text).map_err(|source| self.parse_error(rel, source)),
+            Err(e) => Err(self.not_utf8(rel, e)),
+        })?
     }
 
     /// Like [`Root::read_parsed`], but `Ok(None)` when the value is
@@ -303,26 +512,84 @@ impl Root {
         rel: &str,
         parse: impl FnOnce(&str) -> Result<T, ParseError>,
     ) -> Result<Option<T>, CollectError> {
-        let Some(text) = self.read_optional(rel)? else {
-            return Ok(None);
+        match self.read_parsed(rel, parse) {
+            Ok(v) => Ok(Some(v)),
+            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The error for a file that is not UTF-8, as [`fs::read_to_string`]
+    /// gives it.
+    fn not_utf8(&self, rel: &str, e: std::str::Utf8Error) -> CollectError {
+        CollectError::Read {
+            path: self.path(rel),
+            source: io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("stream did not contain valid UTF-8: {e}"),
+            ),
+        }
+    }
+
+    /// Reads all of `rel` and hands its bytes to `f`: from a held file on a
+    /// live root (see "Held files" in the module docs), else by opening it; recorded when
+    /// recording.
+    ///
+    /// Errors: the open or a read fails, as [`CollectError::Read`] with the
+    /// full path.
+    fn read_with<T>(&self, rel: &str, f: impl FnOnce(&[u8]) -> T) -> Result<T, CollectError> {
+        if let Some(bytes) = self.recorded(rel) {
+            return Ok(f(&bytes));
+        }
+        let mut buf = READ_BUF.with(|b| b.take());
+        let result = self.read_into(rel, &mut buf);
+        let out = match result {
+            Ok(len) => {
+                self.record_file(rel, &buf[..len]);
+                Ok(f(&buf[..len]))
+            }
+            Err(source) => Err(CollectError::Read {
+                path: self.path(rel),
+                source,
+            }),
         };
-        parse(&text)
-            .map(Some)
-            .map_err(|source| self.parse_error(rel, source))
+        if buf.len() <= READ_BUF_KEEP {
+            READ_BUF.with(|b| *b.borrow_mut() = buf);
+        }
+        out
+    }
+
+    /// Reads all of `rel` into `buf` and returns its length.
+    fn read_into(&self, rel: &str, buf: &mut Vec<u8>) -> io::Result<usize> {
+        let held = self.held.as_ref().filter(|_| Held::covers(rel));
+        if let Some(held) = held {
+            if let Some(file) = held.get(rel) {
+                match read_all(buf, |at, b| file.read_at(b, at)) {
+                    Ok(len) => return Ok(len),
+                    // Gone, or not readable at an offset: open it anew below.
+                    Err(_) => held.forget(rel),
+                }
+            }
+        }
+        let mut file = File::open(self.path(rel))?;
+        let len = read_all(buf, |_, b| file.read(b))?;
+        if let Some(held) = held {
+            held.insert(rel, file);
+        }
+        Ok(len)
     }
 
     /// Reads `rel` as text.
     ///
-    /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
+    /// Errors: any I/O error, or content that is not UTF-8, as
+    /// [`CollectError::Read`] with the full path.
     pub fn read(&self, rel: &str) -> Result<String, CollectError> {
-        if let Some(text) = self.recorded(rel).and_then(|b| String::from_utf8(b).ok()) {
-            return Ok(text);
-        }
-        let path = self.path(rel);
-        let text =
-            fs::read_to_string(&path).map_err(|source| CollectError::Read { path, source })?;
-        self.record_file(rel, text.as_bytes());
-        Ok(text)
+        self.read_with(rel, |bytes| match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(text.to_string()),
+            Err(e) => Err(self.not_utf8(rel, e)),
+        })?
     }
 
     /// Reads `rel` as text, or `None` when the value is not available (see
@@ -344,13 +611,7 @@ impl Root {
     ///
     /// Errors: any I/O error, as [`CollectError::Read`] with the full path.
     pub fn read_bytes(&self, rel: &str) -> Result<Vec<u8>, CollectError> {
-        if let Some(bytes) = self.recorded(rel) {
-            return Ok(bytes);
-        }
-        let path = self.path(rel);
-        let bytes = fs::read(&path).map_err(|source| CollectError::Read { path, source })?;
-        self.record_file(rel, &bytes);
-        Ok(bytes)
+        self.read_with(rel, <[u8]>::to_vec)
     }
 
     /// Like [`Root::read_bytes`], but `None` when the value is not available
@@ -381,6 +642,9 @@ impl Root {
         if let Some(rec) = &self.recorder {
             lock(&rec.listed).push(rel.to_string());
         }
+        if let Some(held) = &self.held {
+            held.listed(rel, &names);
+        }
         Ok(names)
     }
 
@@ -395,6 +659,34 @@ impl Root {
             }
             other => other,
         }
+    }
+
+    /// Makes sure the files held under directory `dir` (see "Held files" in the module docs) still
+    /// belong to the object that `dir` names: reads `dir/file`, an attribute
+    /// unique to the object (a network interface's `ifindex`) with a new
+    /// `open`, and drops every file held under `dir` when it differs from
+    /// last time. A no-op on a replayed root, which holds nothing.
+    ///
+    /// A failed read drops them too, and is otherwise ignored: the reads
+    /// that follow report it.
+    pub fn check_identity(&self, dir: &str, file: &str) {
+        let Some(held) = &self.held else { return };
+        held.identified(dir, fs::read(self.path(&format!("{dir}/{file}"))).ok());
+    }
+
+    /// Marks the end of one collection: a held file (see "Held files" in the module docs) not read
+    /// in this collection or the one before is closed. The exporter calls it
+    /// after every collection; a no-op on a replayed root.
+    pub fn end_collection(&self) {
+        if let Some(held) = &self.held {
+            held.end_collection();
+        }
+    }
+
+    /// How many kernel files this root holds open (see "Held files" in the module docs); 0 on a
+    /// replayed root.
+    pub fn held_files(&self) -> usize {
+        self.held.as_ref().map_or(0, |h| lock(&h.files).len())
     }
 
     /// Whether this root is the running host rather than a replayed fixture.
@@ -660,6 +952,157 @@ mod tests {
         let _ = fs::remove_dir_all(&d);
         fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    /// A live root on a temporary tree, whose `sys/` files are held as
+    /// the kernel's would be.
+    fn live(d: &Path) -> Root {
+        Root::live(d, None, Duration::ZERO)
+    }
+
+    /// Replaces `path` with a new file (a new inode), as a held file of a
+    /// regular filesystem does not see.
+    fn replace(path: &Path, content: &str) {
+        let new = path.with_extension("new");
+        fs::write(&new, content).unwrap();
+        fs::rename(&new, path).unwrap();
+    }
+
+    #[test]
+    fn a_held_file_is_read_again_from_the_start_and_sees_a_shorter_value() {
+        let d = tmp("held-reread");
+        fs::create_dir_all(d.join("sys/a")).unwrap();
+        fs::write(d.join("sys/a/v"), "123456\n").unwrap();
+        let root = live(&d);
+        assert_eq!(root.read("sys/a/v").unwrap(), "123456\n");
+        assert_eq!(root.held_files(), 1);
+        // Rewritten in place (same inode), as a kernel attribute changes.
+        fs::write(d.join("sys/a/v"), "7\n").unwrap();
+        assert_eq!(root.read("sys/a/v").unwrap(), "7\n");
+        assert_eq!(root.read_parsed("sys/a/v", |t| Ok(t.len())).unwrap(), 2);
+    }
+
+    #[test]
+    fn only_kernel_files_of_a_live_root_are_held() {
+        let d = tmp("held-which");
+        for f in ["sys/v", "proc/v", "statvfs", "var/v"] {
+            fs::create_dir_all(d.join(f).parent().unwrap()).unwrap();
+            fs::write(d.join(f), "1\n").unwrap();
+        }
+        let root = live(&d);
+        for f in ["sys/v", "proc/v", "statvfs", "var/v"] {
+            root.read(f).unwrap();
+        }
+        assert_eq!(root.held_files(), 2, "sys/ and proc/ only");
+        let replay = Root::replay(&d);
+        replay.read("sys/v").unwrap();
+        assert_eq!(replay.held_files(), 0, "a fixture is opened anew each time");
+    }
+
+    #[test]
+    fn a_changed_listing_drops_the_files_held_under_the_directory() {
+        let d = tmp("held-listing");
+        fs::create_dir_all(d.join("sys/class/net/eth0")).unwrap();
+        fs::write(d.join("sys/class/net/eth0/mtu"), "1500\n").unwrap();
+        let root = live(&d);
+        assert_eq!(root.read_dir("sys/class/net").unwrap(), ["eth0"]);
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        // A new file at the same path: the held one still reads the old.
+        replace(&d.join("sys/class/net/eth0/mtu"), "9000\n");
+        assert_eq!(root.read_dir("sys/class/net").unwrap(), ["eth0"]);
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        // Once the listing changes, the path is opened anew.
+        fs::create_dir_all(d.join("sys/class/net/eth1")).unwrap();
+        assert_eq!(root.read_dir("sys/class/net").unwrap(), ["eth0", "eth1"]);
+        assert_eq!(root.held_files(), 0);
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
+    }
+
+    #[test]
+    fn a_changed_identity_drops_the_files_held_under_the_directory() {
+        // Two interfaces swapping names leave the listing as it was; their
+        // ifindex tells them apart.
+        let d = tmp("held-identity");
+        let eth0 = d.join("sys/class/net/eth0");
+        fs::create_dir_all(&eth0).unwrap();
+        fs::write(eth0.join("ifindex"), "2\n").unwrap();
+        fs::write(eth0.join("mtu"), "1500\n").unwrap();
+        let root = live(&d);
+        root.check_identity("sys/class/net/eth0", "ifindex");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        replace(&eth0.join("mtu"), "9000\n");
+        root.check_identity("sys/class/net/eth0", "ifindex");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        fs::write(eth0.join("ifindex"), "3\n").unwrap();
+        root.check_identity("sys/class/net/eth0", "ifindex");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
+        // An unreadable identity drops them too.
+        replace(&eth0.join("mtu"), "1280\n");
+        fs::remove_file(eth0.join("ifindex")).unwrap();
+        root.check_identity("sys/class/net/eth0", "ifindex");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1280\n");
+    }
+
+    #[test]
+    fn a_held_file_unread_for_two_collections_is_closed() {
+        let d = tmp("held-sweep");
+        fs::create_dir_all(d.join("sys")).unwrap();
+        fs::write(d.join("sys/kept"), "1\n").unwrap();
+        fs::write(d.join("sys/once"), "1\n").unwrap();
+        let root = live(&d);
+        root.read("sys/once").unwrap();
+        for _ in 0..3 {
+            root.read("sys/kept").unwrap();
+            root.end_collection();
+        }
+        assert_eq!(root.held_files(), 1, "only the file read every collection");
+        replace(&d.join("sys/once"), "2\n");
+        assert_eq!(root.read("sys/once").unwrap(), "2\n", "opened anew");
+    }
+
+    #[test]
+    fn a_held_file_whose_object_is_gone_is_opened_anew_and_its_error_reported() {
+        // /proc/<pid>/stat of a process that has been reaped fails on read
+        // (ESRCH), as a removed sysfs attribute does (ENODEV); the path
+        // itself is then gone.
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let rel = format!("proc/{}/stat", child.id());
+        let root = Root::live("/", None, Duration::ZERO);
+        assert!(root.read(&rel).unwrap().contains("(sleep)"));
+        assert_eq!(root.held_files(), 1);
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(
+            root.read_optional(&rel).unwrap(),
+            None,
+            "missing, as on a new open"
+        );
+        assert_eq!(root.held_files(), 0);
+    }
+
+    #[test]
+    fn a_held_kernel_file_gives_fresh_content_on_every_read() {
+        // /proc/self/stat field 10 (minflt) grows when new pages are
+        // touched; the held file must show it, not what its open saw.
+        let root = Root::live("/", None, Duration::ZERO);
+        let minflt = || {
+            let text = root.read("proc/self/stat").unwrap();
+            let after = text.rsplit_once(')').unwrap().1;
+            after
+                .split_whitespace()
+                .nth(7)
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        };
+        let before = minflt();
+        assert_eq!(root.held_files(), 1);
+        let pages: Vec<u8> = vec![1; 8 << 20];
+        std::hint::black_box(&pages);
+        assert!(minflt() > before, "a held file read again shows new faults");
     }
 
     #[test]

@@ -475,6 +475,7 @@ impl Exporter {
         if self.opts.host_label {
             self.add_host_label(&mut out);
         }
+        self.root.end_collection();
         let process = self.process.collect(&mut out);
         self.note("process", &process);
         out.push(Sample::new(

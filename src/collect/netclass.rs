@@ -13,7 +13,7 @@
 
 use regex_lite::Regex;
 
-use crate::collect::network::NET_DIR;
+use crate::collect::network::{IDENTITY_FILE, NET_DIR};
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
@@ -59,6 +59,7 @@ pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<()
         if ignored.is_match(&iface) || root.is_file(&format!("{NET_DIR}/{iface}")) {
             continue;
         }
+        root.check_identity(&format!("{NET_DIR}/{iface}"), IDENTITY_FILE);
         let device = || vec![("device", iface.clone())];
         let mut info = device();
         for attr in INFO {
