@@ -440,7 +440,7 @@ metric!(
     false,
     true,
     "Number of open file descriptors of the exporter.",
-    "entries of `/proc/self/fd`"
+    "`/proc/self/fd`: its size (Linux 6.2+), else its entries"
 );
 metric!(
     PROCESS_MAX_FDS,
