@@ -133,6 +133,82 @@ fn exact_integer(v: f64) -> Option<i64> {
     }
 }
 
+/// Hashes a family's name by the address and length of its bytes: samples
+/// of one table entry share the name's allocation, so a family is found
+/// without reading its name.
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl std::hash::Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write_u64(n as u64);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        // Fibonacci hashing: the high bits of the product, which hashbrown
+        // uses, depend on every bit of `n`.
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// `samples` in exposition order: families by name, samples within a
+/// family by label values, stably (of two duplicates, the one given first
+/// comes first).
+///
+/// Rather than one sort of every sample, which compares names and label
+/// values over and over, samples are grouped by the address of their name
+/// (one table entry, one address), the ~300 groups sorted by name, and each
+/// group sorted by labels only when the collector did not already emit it
+/// in order.
+fn in_order(samples: &[Sample]) -> Vec<&Sample> {
+    type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
+    let mut index: std::collections::HashMap<(usize, usize), usize, ByAddress> =
+        std::collections::HashMap::default();
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, s) in samples.iter().enumerate() {
+        let name: &str = &s.name;
+        let key = (name.as_ptr() as usize, name.len());
+        let g = *index.entry(key).or_insert_with(|| {
+            groups.push((name, Vec::new()));
+            groups.len() - 1
+        });
+        groups[g].1.push(i);
+    }
+    // Stable: groups of one name (names built by a collector, each its own
+    // allocation) stay in the order they first appeared.
+    groups.sort_by(|a, b| a.0.cmp(b.0));
+    let labels = |i: usize| samples[i].labels.iter().map(|(_, v)| v.as_str());
+    let mut order = Vec::with_capacity(samples.len());
+    let mut g = 0;
+    while g < groups.len() {
+        let name = groups[g].0;
+        let mut family = std::mem::take(&mut groups[g].1);
+        g += 1;
+        if g < groups.len() && groups[g].0 == name {
+            while g < groups.len() && groups[g].0 == name {
+                family.append(&mut groups[g].1);
+                g += 1;
+            }
+            family.sort_unstable();
+        }
+        if !family.is_sorted_by(|&a, &b| labels(a).le(labels(b))) {
+            family.sort_by(|&a, &b| labels(a).cmp(labels(b)));
+        }
+        order.extend(family.into_iter().map(|i| &samples[i]));
+    }
+    order
+}
+
 /// Renders `samples` as one exposition document.
 ///
 /// Samples of the same metric may come in any order and from several
@@ -140,24 +216,7 @@ fn exact_integer(v: f64) -> Option<i64> {
 /// metric and label values would be a duplicate series that Prometheus
 /// rejects; the first is kept and the later ones are dropped with a warning.
 pub fn render(samples: &[Sample]) -> String {
-    let mut order: Vec<&Sample> = samples.iter().collect();
-    // Stable, so that of two duplicate series the first one given is kept.
-    // Samples of one table entry share the name's allocation: compare the
-    // pointers before the bytes.
-    order.sort_by(|a, b| {
-        let (na, nb): (&str, &str) = (&a.name, &b.name);
-        let same_name = std::ptr::eq(na, nb) || na == nb;
-        let by_name = if same_name {
-            std::cmp::Ordering::Equal
-        } else {
-            na.cmp(nb)
-        };
-        by_name.then_with(|| {
-            let la = a.labels.iter().map(|(_, v)| v.as_str());
-            let lb = b.labels.iter().map(|(_, v)| v.as_str());
-            la.cmp(lb)
-        })
-    });
+    let order = in_order(samples);
     let mut out = String::with_capacity(64 * samples.len() + 256);
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;

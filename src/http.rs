@@ -113,8 +113,8 @@ pub struct Reply {
     pub content_type: &'static str,
     /// Extra header (name, value), e.g. `Allow` on 405.
     pub extra: Option<(&'static str, &'static str)>,
-    /// Body.
-    pub body: String,
+    /// Body (shared: scrapes that arrive together share one exposition).
+    pub body: Arc<String>,
 }
 
 impl Reply {
@@ -123,7 +123,7 @@ impl Reply {
             status,
             content_type: "text/plain; charset=utf-8",
             extra: None,
-            body: body.into(),
+            body: Arc::new(body.into()),
         }
     }
 }
@@ -152,14 +152,14 @@ pub fn respond(exporter: &Exporter, method: &str, url: &str, telemetry_path: &st
             status: 200,
             content_type: CONTENT_TYPE,
             extra: None,
-            body: exporter.render(),
+            body: exporter.render_shared(),
         }
     } else if path == "/" {
         Reply {
             status: 200,
             content_type: "text/html; charset=utf-8",
             extra: None,
-            body: landing_page(telemetry_path),
+            body: Arc::new(landing_page(telemetry_path)),
         }
     } else {
         Reply::text(404, format!("404 not found: try {telemetry_path}\n"))

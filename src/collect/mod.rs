@@ -34,7 +34,7 @@ pub mod uname;
 pub mod updates;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use regex_lite::Regex;
@@ -281,6 +281,20 @@ type Detect = fn(&Root) -> Result<(), String>;
 /// Relative path of the hostname used for the `host` label.
 const HOSTNAME_FILE: &str = "proc/sys/kernel/hostname";
 
+/// The state of [`Exporter::render_shared`]: collections started and the
+/// last one finished.
+#[derive(Default)]
+struct Coalesce {
+    /// Collections started so far; the running one, if any, is this number.
+    started: u64,
+    /// Whether a collection is running.
+    running: bool,
+    /// The number and exposition of the last finished collection.
+    last: Option<(u64, Arc<String>)>,
+    /// Callers waiting for a collection.
+    waiting: usize,
+}
+
 /// Everything one exporter needs across scrapes.
 pub struct Exporter {
     root: Root,
@@ -299,6 +313,9 @@ pub struct Exporter {
     /// problem once rather than on every scrape.
     last_errors: Mutex<HashMap<&'static str, String>>,
     started: Instant,
+    coalesce: Mutex<Coalesce>,
+    /// Signalled when a collection of [`Exporter::render_shared`] ends.
+    coalesced: Condvar,
 }
 
 impl Exporter {
@@ -340,6 +357,8 @@ impl Exporter {
             user_hz: crate::sys::user_hz(),
             last_errors: Mutex::new(HashMap::new()),
             started: Instant::now(),
+            coalesce: Mutex::default(),
+            coalesced: Condvar::new(),
             root,
             opts,
             active,
@@ -508,6 +527,63 @@ impl Exporter {
     pub fn render(&self) -> String {
         crate::expo::render(&self.collect())
     }
+
+    /// One scrape rendered as text format 0.0.4, shared with the scrapes
+    /// that arrive while it is collected: the HTTP server's way to render.
+    ///
+    /// Every caller gets a collection that started after it called, so no
+    /// value is older than the request. A caller that finds no collection
+    /// running collects; one that finds a collection running waits for it
+    /// to end, then takes the next one, which the first of the waiters
+    /// collects for all of them. However many scrapes arrive at once (two
+    /// Prometheus servers, eight concurrent scrapers), at most two
+    /// collections run for them, one after the other, instead of one each
+    /// competing for the CPU. The collector durations and success gauges
+    /// are those of the shared collection.
+    pub fn render_shared(&self) -> Arc<String> {
+        let mut state = lock(&self.coalesce);
+        // The running collection started before this call: wait for the
+        // next one.
+        let need = state.started + 1;
+        loop {
+            if let Some((n, text)) = &state.last {
+                if *n >= need {
+                    return Arc::clone(text);
+                }
+            }
+            if !state.running {
+                break;
+            }
+            state.waiting += 1;
+            state = self
+                .coalesced
+                .wait(state)
+                .unwrap_or_else(|p| p.into_inner());
+            state.waiting -= 1;
+        }
+        state.started += 1;
+        state.running = true;
+        let n = state.started;
+        drop(state);
+        // Mark the collection ended however it ends, so that waiters never
+        // wait for one that is gone (a panic unwinds in test builds).
+        struct End<'a>(&'a Exporter, u64, Option<Arc<String>>);
+        impl Drop for End<'_> {
+            fn drop(&mut self) {
+                let mut state = lock(&self.0.coalesce);
+                state.running = false;
+                if let Some(text) = self.2.take() {
+                    state.last = Some((self.1, text));
+                }
+                self.0.coalesced.notify_all();
+            }
+        }
+        let mut end = End(self, n, None);
+        let text = Arc::new(self.render());
+        end.2 = Some(Arc::clone(&text));
+        drop(end);
+        text
+    }
 }
 
 #[cfg(test)]
@@ -516,6 +592,58 @@ mod tests {
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn spark() -> Exporter {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/spark");
+        Exporter::new(Root::replay(dir), Options::default())
+    }
+
+    #[test]
+    fn scrapes_arriving_during_a_collection_share_the_next_one() {
+        let exporter = Arc::new(spark());
+        // A collection is running (number 1) when four scrapes arrive.
+        {
+            let mut state = lock(&exporter.coalesce);
+            state.started = 1;
+            state.running = true;
+        }
+        let scrapes: Vec<_> = (0..4)
+            .map(|_| {
+                let e = Arc::clone(&exporter);
+                std::thread::spawn(move || e.render_shared())
+            })
+            .collect();
+        while lock(&exporter.coalesce).waiting < 4 {
+            std::thread::yield_now();
+        }
+        // It ends (its result is not theirs: it started before they came).
+        {
+            let mut state = lock(&exporter.coalesce);
+            state.running = false;
+            state.last = Some((1, Arc::new("stale".to_string())));
+            exporter.coalesced.notify_all();
+        }
+        let texts: Vec<Arc<String>> = scrapes.into_iter().map(|t| t.join().unwrap()).collect();
+        assert!(texts[0].contains("cpu_usage_percent"), "a real collection");
+        assert!(
+            texts.iter().all(|t| Arc::ptr_eq(t, &texts[0])),
+            "one shared"
+        );
+        assert_eq!(
+            lock(&exporter.coalesce).started,
+            2,
+            "one collection for four"
+        );
+    }
+
+    #[test]
+    fn a_scrape_after_a_collection_ended_collects_anew() {
+        let exporter = spark();
+        let a = exporter.render_shared();
+        let b = exporter.render_shared();
+        assert!(!Arc::ptr_eq(&a, &b), "never a result from before the call");
+        assert_eq!(lock(&exporter.coalesce).started, 2);
     }
 
     #[test]
