@@ -3,9 +3,8 @@
 //!
 //! The floor is measured on the exact list of files a steady-state
 //! collection read and directories it listed (taken from a tracing root, on
-//! the second collection), plus the exporter's
-//! own `/proc/self/stat` and `/proc/self/fd` that every scrape reads for the
-//! `process_*` metrics.
+//! the second collection), plus the exporter's own `/proc/self/stat` that
+//! every scrape reads for the `process_*` metrics.
 //! The ratio of the two medians is what the exporter's code costs on top of
 //! the kernel's.
 //!
@@ -13,12 +12,16 @@
 //! `tests/fixtures.rs` picks them) gets the same pair, collection +
 //! exposition and its floor, in a group named after it, with shorter runs.
 //!
+//! The group `live` does the same on the live host (`/`), where kernel
+//! files are held open by the exporter; see [`live`].
+//!
 //! Run: `cargo bench --bench collect` (or `make bench`); one fixture:
-//! `cargo bench --bench collect -- rpi5/`.
+//! `cargo bench --bench collect -- rpi5/`; the live host: `-- live/`.
 
 use std::fs;
 use std::hint::black_box;
 use std::io::Read as _;
+use std::os::unix::fs::FileExt as _;
 use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -45,8 +48,7 @@ fn files_read(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let root = tracing.root();
     let mut files: Vec<PathBuf> = root.files_read().iter().map(|f| dir.join(f)).collect();
     files.push(PathBuf::from("/proc/self/stat"));
-    let mut dirs: Vec<PathBuf> = root.dirs_listed().iter().map(|d| dir.join(d)).collect();
-    dirs.push(PathBuf::from("/proc/self/fd"));
+    let dirs: Vec<PathBuf> = root.dirs_listed().iter().map(|d| dir.join(d)).collect();
     (files, dirs)
 }
 
@@ -128,5 +130,70 @@ fn every_fixture(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench, every_fixture);
+/// The same on the live host, where the exporter runs: a collection
+/// through a live root, which keeps the kernel files it reads open and
+/// reads them again with `pread` (see `root.rs`, "Held files"), beside the
+/// floor of opening and reading the same files, and beside reading them
+/// alone from files opened beforehand (what is left of the floor once
+/// nothing is opened). The GPU is not in it: its `nvidia-smi` is sampled
+/// off the scrape path.
+fn live(c: &mut Criterion) {
+    let live = || Root::live("/", None, std::time::Duration::from_secs(5));
+    let tracing = Exporter::new(live().recording(None), Options::default());
+    tracing.render();
+    tracing.root().clear_trace();
+    tracing.render();
+    let base = Path::new("/");
+    let mut files: Vec<PathBuf> = tracing
+        .root()
+        .files_read()
+        .iter()
+        .map(|f| base.join(f))
+        .collect();
+    files.push(PathBuf::from("/proc/self/stat"));
+    let dirs: Vec<PathBuf> = tracing
+        .root()
+        .dirs_listed()
+        .iter()
+        .map(|d| base.join(d))
+        .collect();
+    let exporter = Exporter::new(live(), Options::default());
+    let mut group = c.benchmark_group("live");
+    group.bench_function("collect_and_render", |b| {
+        b.iter(|| black_box(exporter.render()))
+    });
+    let mut buf = vec![0u8; 64 * 1024];
+    group.bench_function("floor_open_and_read_files", |b| {
+        b.iter(|| floor(&files, &dirs, &mut buf))
+    });
+    let open: Vec<fs::File> = files
+        .iter()
+        .filter_map(|f| fs::File::open(f).ok())
+        .collect();
+    group.bench_function("floor_read_open_files", |b| {
+        b.iter(|| {
+            for f in &open {
+                let mut at = 0;
+                while let Ok(n) = f.read_at(&mut buf, at) {
+                    if n == 0 {
+                        break;
+                    }
+                    black_box(&buf[..n]);
+                    at += n as u64;
+                }
+            }
+            for d in &dirs {
+                black_box(fs::read_dir(d).map(|d| d.count()).ok());
+            }
+        })
+    });
+    group.finish();
+    eprintln!(
+        "live floor: {} files read and {} directories listed per collection",
+        files.len(),
+        dirs.len()
+    );
+}
+
+criterion_group!(benches, bench, every_fixture, live);
 criterion_main!(benches);

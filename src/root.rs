@@ -278,6 +278,15 @@ impl Held {
         self.forget_under(dir);
     }
 
+    /// Whether `dir`'s identity was checked in this collection already (by
+    /// another collector reading the same directory).
+    fn identified_in_this_collection(&self, dir: &str) -> bool {
+        let generation = self.generation.load(Ordering::Relaxed);
+        lock(&self.identities)
+            .get(dir)
+            .is_some_and(|(_, used)| *used == generation)
+    }
+
     /// Notes the content of `dir`'s identity file (`None`: unreadable); a
     /// change drops the files held under `dir`.
     fn identified(&self, dir: &str, now: Option<Vec<u8>>) {
@@ -310,6 +319,14 @@ impl Held {
     }
 }
 
+/// Whether a read of an open kernel file failed because the value is not
+/// available now, while the object is still there: `EINVAL` (the `speed`
+/// of a link that is down), `EAGAIN` (a thermal zone between readings),
+/// `ENODATA`, `EOPNOTSUPP`. A removed object gives `ENODEV` instead.
+fn value_unavailable(e: &io::Error) -> bool {
+    crate::sys::is_value_unavailable(e)
+}
+
 /// Reads all of a file into `buf` (grown as needed; its length is only
 /// capacity) with `read(offset, buf)` calls until one returns 0, and
 /// returns the number of bytes read. No `statx` first, unlike
@@ -325,6 +342,28 @@ fn read_all(
         }
         match read(len as u64, &mut buf[len..]) {
             Ok(0) => return Ok(len),
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Reads a small file (an identity attribute) whole into `buf`, without
+/// the `statx` of [`fs::read`].
+///
+/// Errors: the read fails, or the file does not fit in `buf`.
+fn read_all_small(file: &mut File, buf: &mut [u8]) -> io::Result<Vec<u8>> {
+    let mut len = 0;
+    loop {
+        if len == buf.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "identity file too long",
+            ));
+        }
+        match file.read(&mut buf[len..]) {
+            Ok(0) => return Ok(buf[..len].to_vec()),
             Ok(n) => len += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -568,17 +607,22 @@ impl Root {
             if let Some(file) = held.get(rel) {
                 match read_all(buf, |at, b| file.read_at(b, at)) {
                     Ok(len) => return Ok(len),
+                    // The object is there but has no value now (a link
+                    // that is down refuses `speed` with EINVAL): keep it.
+                    Err(e) if value_unavailable(&e) => return Err(e),
                     // Gone, or not readable at an offset: open it anew below.
                     Err(_) => held.forget(rel),
                 }
             }
         }
         let mut file = File::open(self.path(rel))?;
-        let len = read_all(buf, |_, b| file.read(b))?;
+        let read = read_all(buf, |_, b| file.read(b));
         if let Some(held) = held {
-            held.insert(rel, file);
+            if read.as_ref().is_ok() || read.as_ref().is_err_and(value_unavailable) {
+                held.insert(rel, file);
+            }
         }
-        Ok(len)
+        read
     }
 
     /// Reads `rel` as text.
@@ -671,7 +715,14 @@ impl Root {
     /// that follow report it.
     pub fn check_identity(&self, dir: &str, file: &str) {
         let Some(held) = &self.held else { return };
-        held.identified(dir, fs::read(self.path(&format!("{dir}/{file}"))).ok());
+        if held.identified_in_this_collection(dir) {
+            return;
+        }
+        let mut buf = [0u8; 64];
+        let now = File::open(self.path(&format!("{dir}/{file}")))
+            .and_then(|mut f| read_all_small(&mut f, &mut buf))
+            .ok();
+        held.identified(dir, now);
     }
 
     /// Marks the end of one collection: a held file (see "Held files" in the module docs) not read
@@ -1031,14 +1082,21 @@ mod tests {
         root.check_identity("sys/class/net/eth0", "ifindex");
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
         replace(&eth0.join("mtu"), "9000\n");
+        root.end_collection();
         root.check_identity("sys/class/net/eth0", "ifindex");
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
         fs::write(eth0.join("ifindex"), "3\n").unwrap();
+        // Checked once per collection: a second check in the same one (a
+        // second collector reading the interface) reads nothing.
+        root.check_identity("sys/class/net/eth0", "ifindex");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        root.end_collection();
         root.check_identity("sys/class/net/eth0", "ifindex");
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
         // An unreadable identity drops them too.
         replace(&eth0.join("mtu"), "1280\n");
         fs::remove_file(eth0.join("ifindex")).unwrap();
+        root.end_collection();
         root.check_identity("sys/class/net/eth0", "ifindex");
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1280\n");
     }
@@ -1081,6 +1139,28 @@ mod tests {
             "missing, as on a new open"
         );
         assert_eq!(root.held_files(), 0);
+    }
+
+    #[test]
+    fn a_kernel_file_without_a_value_now_stays_held() {
+        // The loopback interface has no link speed: reading `speed` fails
+        // with EINVAL, on every read, while the file stays there.
+        let root = Root::live("/", None, Duration::ZERO);
+        let rel = "sys/class/net/lo/speed";
+        if !root.path(rel).exists() {
+            eprintln!("skipped: no {rel} on this host");
+            return;
+        }
+        for _ in 0..2 {
+            let e = root.read(rel).unwrap_err();
+            assert!(
+                matches!(&e, CollectError::Read { source, .. }
+                if source.kind() == io::ErrorKind::InvalidInput),
+                "{e}"
+            );
+            assert_eq!(root.read_optional(rel).unwrap(), None);
+            assert_eq!(root.held_files(), 1, "kept open: the object is there");
+        }
     }
 
     #[test]

@@ -30,6 +30,16 @@ pub fn is_unavailable(e: &io::Error) -> bool {
     ) || e.kind() == io::ErrorKind::NotFound
 }
 
+/// True for the errors of [`is_unavailable`] that mean the object is there
+/// but has no value now (`EAGAIN`, `ENODATA`, `EINVAL`, `EOPNOTSUPP`), as
+/// opposed to gone (`ENOENT`, `ENODEV`).
+pub fn is_value_unavailable(e: &io::Error) -> bool {
+    matches!(
+        e.raw_os_error(),
+        Some(libc::EAGAIN | libc::ENODATA | libc::EINVAL | libc::EOPNOTSUPP)
+    )
+}
+
 /// Filesystem figures as `statvfs(3)` reports them, in the kernel's units:
 /// block counts in units of `f_frsize` bytes (`f_bsize` is the preferred I/O
 /// size; node_exporter multiplies by it), inode counts as plain numbers.
