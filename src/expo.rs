@@ -94,6 +94,11 @@ fn escape_label_value(out: &mut String, value: &str) {
 
 /// Appends `text` escaped for a HELP line.
 fn escape_help(out: &mut String, text: &str) {
+    // The table's help texts need no escaping: copy them whole.
+    if !text.bytes().any(|b| matches!(b, b'\\' | b'\n')) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -114,10 +119,32 @@ pub fn write_value(out: &mut String, v: f64) {
     } else if let Some(i) = exact_integer(v) {
         // Counters are mostly whole numbers: integer formatting is cheaper
         // and writes the same digits as `Display` for f64.
-        let _ = write!(out, "{i}");
+        write_integer(out, i);
     } else {
         // `Display` for f64 is the shortest representation that round-trips.
         let _ = write!(out, "{v}");
+    }
+}
+
+/// Appends `i` in decimal, as `Display` for `i64` writes it, without the
+/// `core::fmt` machinery (a scrape writes about a thousand of them).
+fn write_integer(out: &mut String, i: i64) {
+    if i < 0 {
+        out.push('-');
+    }
+    let mut n = i.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
@@ -293,6 +320,29 @@ mod tests {
         ] {
             assert_eq!(value(v), format!("{v}"), "{v:?}");
         }
+    }
+
+    #[test]
+    fn integers_are_written_as_display_writes_them() {
+        let mut values = vec![0, 1, -1, 9, 10, -10, 99, 100, i64::MAX, i64::MIN];
+        let mut x: i64 = 1;
+        for _ in 0..19 {
+            values.extend([x - 1, x, x + 1, -x, -(x - 1)]);
+            x = x.saturating_mul(10);
+        }
+        for i in values {
+            let mut s = String::new();
+            write_integer(&mut s, i);
+            assert_eq!(s, i.to_string());
+        }
+    }
+
+    #[test]
+    fn help_is_escaped_only_where_it_needs_it() {
+        let mut s = String::new();
+        escape_help(&mut s, "plain text");
+        escape_help(&mut s, " a\\b\nc");
+        assert_eq!(s, "plain text a\\\\b\\nc");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use crate::expo::Sample;
 use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, Root, join};
 
 /// Relative path of the list of online CPUs.
 pub const ONLINE_FILE: &str = "sys/devices/system/cpu/online";
@@ -79,7 +79,7 @@ fn node_collect(
         }
         let label = || vec![("cpu", cpu.to_string())];
         for (file, metric) in FREQUENCIES {
-            match root.read_parsed_optional(&format!("{dir}/{file}"), |t| {
+            match root.read_parsed_optional(&join(&dir, file), |t| {
                 sysfs::u64_value("cpufreq frequency", t)
             }) {
                 Ok(Some(khz)) => {
@@ -97,8 +97,8 @@ fn node_collect(
                 Err(e) => result = Err(e),
             }
         }
-        let governor = root.read_optional(&format!("{dir}/scaling_governor"));
-        let available = root.read_optional(&format!("{dir}/scaling_available_governors"));
+        let governor = root.read_optional(&join(&dir, "scaling_governor"));
+        let available = root.read_optional(&join(&dir, "scaling_available_governors"));
         match (governor, available) {
             (Ok(Some(current)), Ok(Some(available))) => {
                 let current = current.trim();

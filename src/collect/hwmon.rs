@@ -38,7 +38,7 @@ use crate::collect::ScanCache;
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root, lock};
+use crate::root::{CollectError, Root, join, lock};
 
 /// Relative path of the hwmon class directory.
 pub const HWMON_DIR: &str = "sys/class/hwmon";
@@ -187,7 +187,7 @@ fn scan_attributes(root: &Root, dir: &str, chip: &mut Chip) -> Result<(), Collec
             continue;
         }
         let sensor = format!("{kind}{number}");
-        let path = format!("{dir}/{file}");
+        let path = join(dir, &file);
         if element == "label" {
             match root.read_optional(&path) {
                 Ok(Some(text)) => chip

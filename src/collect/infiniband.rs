@@ -31,7 +31,7 @@ use crate::collect::ScanCache;
 use crate::expo::Sample;
 use crate::metrics::node;
 use crate::parse::{ParseError, sysfs};
-use crate::root::{CollectError, Root, lock};
+use crate::root::{CollectError, Root, join, lock};
 
 /// Relative path of the InfiniBand class directory.
 pub const INFINIBAND_DIR: &str = "sys/class/infiniband";
@@ -122,7 +122,7 @@ fn scan_device(root: &Root, name: &str) -> Result<Device, CollectError> {
     let dir = format!("{INFINIBAND_DIR}/{name}");
     let mut info: [String; 3] = Default::default();
     for (slot, file) in info.iter_mut().zip(["board_id", "fw_ver", "hca_type"]) {
-        if let Some(v) = root.read_optional(&format!("{dir}/{file}"))? {
+        if let Some(v) = root.read_optional(&join(&dir, file))? {
             *slot = sysfs::text_value(&v).to_string();
         }
     }
@@ -192,7 +192,7 @@ fn port_collect(
         ("phys_state", &node::INFINIBAND_PHYSICAL_STATE_ID),
     ];
     for (file, metric) in states {
-        let path = format!("{dir}/{file}");
+        let path = join(&dir, file);
         match root.read_optional(&path) {
             Ok(Some(t)) => match state_id(&t) {
                 Some(id) => out.push(Sample::new(metric, labels(), id as f64)),
@@ -207,7 +207,7 @@ fn port_collect(
             Err(e) => result = Err(e),
         }
     }
-    let path = format!("{dir}/rate");
+    let path = join(&dir, "rate");
     match root.read_optional(&path) {
         Ok(Some(t)) => match rate_bytes(&t) {
             Some(r) => out.push(Sample::new(
@@ -229,8 +229,9 @@ fn port_collect(
         ("counters", &port.counters),
         ("hw_counters", &port.hw_counters),
     ] {
+        let group_dir = join(&dir, group);
         for stat in files {
-            let value = match counter(root, &format!("{dir}/{group}/{stat}")) {
+            let value = match counter(root, &join(&group_dir, stat)) {
                 Ok(Some(v)) => v,
                 Ok(None) => continue,
                 Err(e) => {

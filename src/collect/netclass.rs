@@ -17,7 +17,7 @@ use crate::collect::network::{IDENTITY_FILE, NET_DIR};
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, Root, join};
 
 /// `speed` is in Mb/s (sysfs-class-net); 1 Mb/s = 125000 bytes/s.
 const BYTES_PER_SECOND_PER_MBPS: i64 = 1_000_000 / 8;
@@ -59,11 +59,12 @@ pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<()
         if ignored.is_match(&iface) || root.is_file(&format!("{NET_DIR}/{iface}")) {
             continue;
         }
-        root.check_identity(&format!("{NET_DIR}/{iface}"), IDENTITY_FILE);
+        let dir = join(NET_DIR, &iface);
+        root.check_identity(&dir, IDENTITY_FILE);
         let device = || vec![("device", iface.clone())];
         let mut info = device();
         for attr in INFO {
-            let text = match root.read_optional(&format!("{NET_DIR}/{iface}/{attr}")) {
+            let text = match root.read_optional(&join(&dir, attr)) {
                 Ok(t) => t.unwrap_or_default(),
                 Err(e) => {
                     result = Err(e);
@@ -85,7 +86,7 @@ pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<()
             .copied()
             .chain([("speed", &node::NETWORK_SPEED_BYTES)]);
         for (attr, metric) in attrs {
-            let path = format!("{NET_DIR}/{iface}/{attr}");
+            let path = join(&dir, attr);
             match root.read_parsed_optional(&path, |t| sysfs::int_value("net class attribute", t)) {
                 Ok(Some(v)) if attr == "speed" => {
                     if v >= 0 {

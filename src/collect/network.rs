@@ -13,7 +13,7 @@ use regex_lite::Regex;
 use crate::expo::Sample;
 use crate::metrics::{self, Metric};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, Root, join};
 
 /// Relative path of the network class directory.
 pub const NET_DIR: &str = "sys/class/net";
@@ -59,11 +59,11 @@ pub fn collect(
             continue;
         }
         matched += 1;
+        let statistics = join(NET_DIR, &iface) + "/statistics";
         for (file, metric) in COUNTERS {
-            let value = root
-                .read_parsed_optional(&format!("{NET_DIR}/{iface}/statistics/{file}"), |t| {
-                    sysfs::u64_value("net statistics counter", t)
-                })?;
+            let value = root.read_parsed_optional(&join(&statistics, file), |t| {
+                sysfs::u64_value("net statistics counter", t)
+            })?;
             if let Some(v) = value {
                 out.push(Sample::new(
                     metric,

@@ -13,7 +13,7 @@ use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, THERMAL_DIR, zone_temp};
 use crate::expo::Sample;
 use crate::metrics::node;
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, Root, join};
 
 /// Emits the zone temperatures and cooling device states.
 ///
@@ -73,7 +73,7 @@ fn cooling_device(
         ("max_state", &node::COOLING_DEVICE_MAX_STATE),
     ];
     for (file, metric) in states {
-        let v = root.read_parsed_optional(&format!("{dir}/{file}"), |t| {
+        let v = root.read_parsed_optional(&join(dir, file), |t| {
             sysfs::i64_value("cooling device state", t)
         })?;
         if let Some(v) = v {
