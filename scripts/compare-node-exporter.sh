@@ -27,7 +27,11 @@
 #   (default: dist/dgx-spark-exporter-$(uname -m), the static binary `make
 #   x86_64` / `make aarch64` ships, when it exists; else target/release,
 #   built here)
-# Needs python3. Report the load average it prints with the figures.
+# Then, in the same run: CPU per scrape with one keep-alive scraper asking
+# for gzip, as Prometheus scrapes; and, when wrk is installed, p50/p99 and
+# throughput of 8 keep-alive connections driven by wrk (see below).
+# Needs python3 (and wrk for the wrk rows). Report the load average it
+# prints with the figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scrapes=${1:-400}
@@ -91,11 +95,11 @@ def mem(p):
     f = dict(l.split(":", 1) for l in open(f"/proc/{p}/status"))
     return int(f["VmRSS"].split()[0]), int(f["VmHWM"].split()[0])
 
-def scrape(port, conn=None):
+def scrape(port, conn=None, headers={}):
     """One scrape; returns (seconds, connection to reuse or None)."""
     t = time.perf_counter()
     c = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    c.request("GET", "/metrics")
+    c.request("GET", "/metrics", headers=headers)
     r = c.getresponse(); body = r.read()
     took = time.perf_counter() - t
     if r.status != 200 or not body:
@@ -156,6 +160,17 @@ for scrapers, keepalive in ((1, False), (8, False), (1, True), (8, True)):
         res[who] = (pct(lat, 0.5), pct(lat, 0.99))
     rows.append((scrapers, keepalive, res))
 
+# CPU per scrape as Prometheus scrapes: one keep-alive connection asking
+# for gzip (Accept-Encoding: gzip), so compression is in the figure.
+gz = {}
+for who, p, pp in (("ours", port, pid), ("theirs", port2, pid2)):
+    c = http.client.HTTPConnection("127.0.0.1", p, timeout=60)
+    t0 = ticks(pp)
+    for _ in range(n):
+        _, c = scrape(p, c, {"Accept-Encoding": "gzip"})
+    gz[who] = (ticks(pp) - t0) * 1000 / hz / n
+    c.close()
+
 (r1, h1), (r2, h2) = mem(pid), mem(pid2)
 cms = cpu["ours"][0] * 1000 / hz / cpu["ours"][1]
 nms = cpu["theirs"][0] * 1000 / hz / cpu["theirs"][1]
@@ -170,8 +185,44 @@ for scrapers, keepalive, res in rows:
         line(f"latency {q}, {scrapers} scraper(s), {how} (ms)", res["ours"][i], res["theirs"][i], " ")
 print(f"{'CPU per scrape (ms), new-conn. phases':<44} {cms:>10.3f} {nms:>10.3f} {cms / nms if nms else float('nan'):>12.3f}"
       f"   ({cpu['ours'][0]} / {cpu['theirs'][0]} ticks of {1000 // hz} ms over {cpu['ours'][1]} scrapes)")
+line("CPU per scrape (ms), keep-alive + gzip", gz["ours"], gz["theirs"], " ")
 print(f"{'RSS after all phases (KiB)':<44} {r1:>10d} {r2:>10d} {r1 / r2:>12.3f}")
 print(f"{'peak RSS, VmHWM (KiB)':<44} {h1:>10d} {h2:>10d} {h1 / h2:>12.3f}")
 print(f"{'binary size (bytes)':<44} {sizes[0]:>10d} {sizes[1]:>10d} {sizes[0] / sizes[1]:>12.3f}")
 print(f"load after: {' '.join(open('/proc/loadavg').read().split()[:3])}")
 EOF
+
+# Eight concurrent keep-alive scrapers from a client that is not the
+# bottleneck: wrk (C, one event loop) instead of eight Python threads,
+# which share one interpreter lock and add their own queueing to every
+# latency. Closed loop: each connection asks again as soon as it has its
+# answer, for WRK_SECONDS (default 10) per exporter.
+if command -v wrk >/dev/null 2>&1; then
+  secs=${WRK_SECONDS:-10}
+  echo
+  echo "wrk -t1 -c8 -d${secs}s --latency (8 keep-alive connections, closed loop):"
+  printf '%-44s %10s %10s %12s\n' figure ours theirs ours/theirs
+  declare -A w
+  for who in ours theirs; do
+    p=$port; [[ $who == theirs ]] && p=$port2
+    out=$(wrk -t1 -c8 -d"${secs}s" --latency "http://127.0.0.1:$p/metrics")
+    w[$who.p50]=$(awk '$1 == "50%" {print $2}' <<<"$out")
+    w[$who.p99]=$(awk '$1 == "99%" {print $2}' <<<"$out")
+    w[$who.rps]=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  done
+  python3 - "${w[ours.p50]}" "${w[theirs.p50]}" "${w[ours.p99]}" "${w[theirs.p99]}" "${w[ours.rps]}" "${w[theirs.rps]}" <<'EOF'
+import sys
+def ms(v):
+    for unit, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
+        if v.endswith(unit):
+            return float(v[: -len(unit)]) * f
+    raise SystemExit(f"wrk latency {v!r} not understood")
+a = sys.argv[1:]
+for name, o, t in (("latency p50, 8 conn., keep-alive, wrk (ms)", ms(a[0]), ms(a[1])),
+                   ("latency p99, 8 conn., keep-alive, wrk (ms)", ms(a[2]), ms(a[3])),
+                   ("scrapes per second, 8 conn., wrk", float(a[4]), float(a[5]))):
+    print(f"{name:<44} {o:>10.3f} {t:>10.3f} {o / t:>12.3f}")
+EOF
+else
+  echo "(wrk not installed: apt-get install wrk for the 8-connection wrk figures)"
+fi
