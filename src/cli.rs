@@ -468,16 +468,18 @@ pub fn parse(raw: Vec<OsString>) -> Result<Action, UsageError> {
         "--collector.netclass.ignored-devices",
         DEFAULT_NETCLASS_IGNORED,
     )?;
-    options.filesystem_exclude.mount_points = regex_flag(
+    let mount_points = regex_flag(
         &mut args,
         "--collector.filesystem.mount-points-exclude",
         DEFAULT_MOUNT_POINTS_EXCLUDE,
     )?;
-    options.filesystem_exclude.fs_types = regex_flag(
+    let fs_types = regex_flag(
         &mut args,
         "--collector.filesystem.fs-types-exclude",
         DEFAULT_FS_TYPES_EXCLUDE,
     )?;
+    options.filesystem_exclude =
+        crate::collect::filesystem::Exclusions::new(mount_points, fs_types);
     let nvidia_smi = value(&mut args, "--collector.gpu.nvidia-smi")?.map(PathBuf::from);
     if let Some(p) = nvidia_smi.as_deref().filter(|p| !is_executable(p)) {
         return Err(usage(
