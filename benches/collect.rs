@@ -41,7 +41,12 @@ fn spark() -> PathBuf {
 /// the first: the first also reads what the collectors keep across scrapes
 /// (hwmon labels and chip names, RDMA device identity and counter lists).
 fn files_read(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let tracing = Exporter::new(Root::replay(dir).recording(None), Options::default());
+    trace(Root::replay(dir), dir)
+}
+
+/// What [`files_read`] gives, for any root (`base`: its base directory).
+fn trace(root: Root, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let tracing = Exporter::new(root.recording(None), Options::default());
     tracing.render();
     tracing.root().clear_trace();
     tracing.render();
@@ -139,24 +144,7 @@ fn every_fixture(c: &mut Criterion) {
 /// off the scrape path.
 fn live(c: &mut Criterion) {
     let live = || Root::live("/", None, std::time::Duration::from_secs(5));
-    let tracing = Exporter::new(live().recording(None), Options::default());
-    tracing.render();
-    tracing.root().clear_trace();
-    tracing.render();
-    let base = Path::new("/");
-    let mut files: Vec<PathBuf> = tracing
-        .root()
-        .files_read()
-        .iter()
-        .map(|f| base.join(f))
-        .collect();
-    files.push(PathBuf::from("/proc/self/stat"));
-    let dirs: Vec<PathBuf> = tracing
-        .root()
-        .dirs_listed()
-        .iter()
-        .map(|d| base.join(d))
-        .collect();
+    let (files, dirs) = trace(live(), Path::new("/"));
     let exporter = Exporter::new(live(), Options::default());
     let mut group = c.benchmark_group("live");
     group.bench_function("collect_and_render", |b| {
