@@ -11,9 +11,10 @@
 //!   at start; no thread is ever spawned per connection. When every slot is
 //!   busy, a new connection evicts the slot that has waited longest for a
 //!   request head (an idle keep-alive connection or a slow client: the
-//!   slowloris case) once that has waited `EVICT_MIN_WAIT` (250 ms); until then it
-//!   is held for up to `QUEUE_WAIT` (1 s; the kernel's backlog queues the
-//!   connections behind it), and gets `503` if no slot comes free;
+//!   slowloris case) once that has waited `EVICT_MIN_WAIT` (250 ms); until
+//!   then it is held for up to `QUEUE_WAIT` (1 s; the kernel's backlog
+//!   queues the connections behind it), and gets `503` if no slot comes
+//!   free;
 //! - the whole request head must arrive within [`Limits::read_timeout`] of
 //!   the connection (or of the previous response), else `408` and close;
 //! - the head is at most [`MAX_HEAD_BYTES`] bytes and [`MAX_HEADERS`]

@@ -46,7 +46,7 @@ use std::time::Duration;
 
 use crate::command::{self, CommandError, CommandErrorKind};
 use crate::parse::{self, ParseError};
-use crate::sys::StatVfs;
+use crate::sys::{StatVfs, is_value_unavailable};
 
 /// Relative path of the recorded `statvfs(3)` figures in a fixture.
 pub const STATVFS_FILE: &str = "statvfs";
@@ -319,14 +319,6 @@ impl Held {
     }
 }
 
-/// Whether a read of an open kernel file failed because the value is not
-/// available now, while the object is still there: `EINVAL` (the `speed`
-/// of a link that is down), `EAGAIN` (a thermal zone between readings),
-/// `ENODATA`, `EOPNOTSUPP`. A removed object gives `ENODEV` instead.
-fn value_unavailable(e: &io::Error) -> bool {
-    crate::sys::is_value_unavailable(e)
-}
-
 /// Reads all of a file into `buf` (grown as needed; its length is only
 /// capacity) with `read(offset, buf)` calls until one returns 0, and
 /// returns the number of bytes read. No `statx` first, unlike
@@ -528,9 +520,9 @@ impl Root {
     /// is borrowed from the thread's read buffer, so nothing is allocated
     /// for it.
     ///
-    /// Errors: the read fails ([`CollectError::Read`]), the file is not
-    /// UTF-8 or the text does not parse ([`CollectError::Parse`] with the
-    /// full path).
+    /// Errors: the read fails or the file is not UTF-8
+    /// ([`CollectError::Read`]), or the text does not parse
+    /// ([`CollectError::Parse`] with the full path).
     pub fn read_parsed<T>(
         &self,
         rel: &str,
@@ -573,8 +565,8 @@ impl Root {
     }
 
     /// Reads all of `rel` and hands its bytes to `f`: from a held file on a
-    /// live root (see "Held files" in the module docs), else by opening it; recorded when
-    /// recording.
+    /// live root (see "Held files" in the module docs), else by opening it;
+    /// recorded when recording.
     ///
     /// Errors: the open or a read fails, as [`CollectError::Read`] with the
     /// full path.
@@ -608,8 +600,10 @@ impl Root {
                 match read_all(buf, |at, b| file.read_at(b, at)) {
                     Ok(len) => return Ok(len),
                     // The object is there but has no value now (a link
-                    // that is down refuses `speed` with EINVAL): keep it.
-                    Err(e) if value_unavailable(&e) => return Err(e),
+                    // that is down refuses `speed` with EINVAL, a thermal
+                    // zone between readings EAGAIN): keep it. A removed
+                    // object gives ENODEV instead.
+                    Err(e) if is_value_unavailable(&e) => return Err(e),
                     // Gone, or not readable at an offset: open it anew below.
                     Err(_) => held.forget(rel),
                 }
@@ -618,7 +612,7 @@ impl Root {
         let mut file = self.open(rel)?;
         let read = read_all(buf, |_, b| file.read(b));
         if let Some(held) = held {
-            if read.as_ref().is_ok() || read.as_ref().is_err_and(value_unavailable) {
+            if read.as_ref().is_ok() || read.as_ref().is_err_and(is_value_unavailable) {
                 held.insert(rel, file);
             }
         }
@@ -720,11 +714,12 @@ impl Root {
         }
     }
 
-    /// Makes sure the files held under directory `dir` (see "Held files" in the module docs) still
-    /// belong to the object that `dir` names: reads `dir/file`, an attribute
-    /// unique to the object (a network interface's `ifindex`) with a new
-    /// `open`, and drops every file held under `dir` when it differs from
-    /// last time. A no-op on a replayed root, which holds nothing.
+    /// Makes sure the files held under directory `dir` (see "Held files" in
+    /// the module docs) still belong to the object that `dir` names: reads
+    /// `dir/file`, an attribute unique to the object (a network interface's
+    /// `ifindex`), with a new `open`, once per collection, and drops every
+    /// file held under `dir` when it differs from last time. A no-op on a
+    /// replayed root, which holds nothing.
     ///
     /// A failed read drops them too, and is otherwise ignored: the reads
     /// that follow report it.
@@ -740,17 +735,18 @@ impl Root {
         held.identified(dir, now);
     }
 
-    /// Marks the end of one collection: a held file (see "Held files" in the module docs) not read
-    /// in this collection or the one before is closed. The exporter calls it
-    /// after every collection; a no-op on a replayed root.
+    /// Marks the end of one collection: a held file (see "Held files" in the
+    /// module docs) not read in this collection or the one before is
+    /// closed. The exporter calls it after every collection; a no-op on a
+    /// replayed root.
     pub fn end_collection(&self) {
         if let Some(held) = &self.held {
             held.end_collection();
         }
     }
 
-    /// How many kernel files this root holds open (see "Held files" in the module docs); 0 on a
-    /// replayed root.
+    /// How many kernel files this root holds open (see "Held files" in the
+    /// module docs); 0 on a replayed root.
     pub fn held_files(&self) -> usize {
         self.held.as_ref().map_or(0, |h| lock(&h.files).len())
     }

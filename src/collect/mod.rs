@@ -572,9 +572,13 @@ impl Exporter {
             fn drop(&mut self) {
                 let mut state = lock(&self.0.coalesce);
                 state.running = false;
-                if let Some(text) = self.2.take() {
-                    state.last = Some((self.1, text));
-                }
+                // Kept only for the callers waiting now (later ones need a
+                // later collection), so no exposition stays in memory
+                // between scrapes.
+                state.last = match self.2.take() {
+                    Some(text) if state.waiting > 0 => Some((self.1, text)),
+                    _ => None,
+                };
                 self.0.coalesced.notify_all();
             }
         }
@@ -644,6 +648,7 @@ mod tests {
         let b = exporter.render_shared();
         assert!(!Arc::ptr_eq(&a, &b), "never a result from before the call");
         assert_eq!(lock(&exporter.coalesce).started, 2);
+        assert!(lock(&exporter.coalesce).last.is_none(), "nothing kept");
     }
 
     #[test]

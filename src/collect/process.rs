@@ -88,9 +88,7 @@ impl Process {
         }
         Ok(())
     }
-}
 
-impl Process {
     /// The number of open file descriptors: the size `stat(2)` gives
     /// `/proc/self/fd` (Linux 6.2 and later: "proc: report open files as
     /// size in stat() for /proc/pid/fd"), else the number of its entries.
