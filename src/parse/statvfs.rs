@@ -68,6 +68,10 @@ pub fn escape(mountpoint: &str) -> String {
 /// Undoes the octal escapes of `/proc/self/mounts` (`\040` and friends).
 /// A backslash not followed by three octal digits is kept as it is.
 pub fn unescape(field: &str) -> String {
+    // Nearly every field has no escape: copy it whole.
+    if !field.contains('\\') {
+        return field.to_string();
+    }
     let bytes = field.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
