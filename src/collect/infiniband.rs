@@ -239,8 +239,11 @@ fn port_collect(
                     continue;
                 }
             };
-            let mut l = labels();
-            l.push(("stat", stat.clone()));
+            let l = vec![
+                ("device", device.to_string()),
+                ("port", port.port.clone()),
+                ("stat", stat.clone()),
+            ];
             out.push(Sample::new(&node::RDMA_PORT_STAT_TOTAL, l, value as f64));
             if group != "counters" {
                 continue;
