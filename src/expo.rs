@@ -60,6 +60,24 @@ impl Sample {
         }
     }
 
+    /// Like [`Sample::named`], for a family name known at compile time (a
+    /// collector's table of them): nothing is allocated, and samples of the
+    /// family share the name's address, which the writer groups by.
+    pub fn named_static(
+        metric: &'static Metric,
+        name: &'static str,
+        labels: Vec<Label>,
+        value: f64,
+    ) -> Sample {
+        debug_assert!(metric.matches(name), "{name} is not {}", metric.name);
+        Sample {
+            metric,
+            name: Cow::Borrowed(name),
+            labels,
+            value,
+        }
+    }
+
     /// A sample of the pattern entry `metric` under the family name `name`,
     /// which the collector built from the pattern (see
     /// [`Metric::matches`]); a name that does not fit the pattern is a bug

@@ -43,31 +43,49 @@ const BYTES_PER_SECOND_PER_GBPS: f64 = 125_000_000.0;
 const DATA_WORD_BYTES: u64 = 4;
 
 /// node_exporter's family name (`node_infiniband_<name>_total`) for a
-/// `counters/` file, and whether the counter is in 4-octet words.
+/// `counters/` file, and whether the counter is in 4-octet words. Whole
+/// names, so that a scrape builds none.
 fn node_counter(file: &str) -> Option<(&'static str, bool)> {
     Some(match file {
-        "excessive_buffer_overrun_errors" => ("excessive_buffer_overrun_errors", false),
-        "link_downed" => ("link_downed", false),
-        "link_error_recovery" => ("link_error_recovery", false),
-        "local_link_integrity_errors" => ("local_link_integrity_errors", false),
-        "multicast_rcv_packets" => ("multicast_packets_received", false),
-        "multicast_xmit_packets" => ("multicast_packets_transmitted", false),
-        "port_rcv_constraint_errors" => ("port_constraint_errors_received", false),
-        "port_xmit_constraint_errors" => ("port_constraint_errors_transmitted", false),
-        "port_rcv_data" => ("port_data_received_bytes", true),
-        "port_xmit_data" => ("port_data_transmitted_bytes", true),
-        "port_rcv_discards" => ("port_discards_received", false),
-        "port_xmit_discards" => ("port_discards_transmitted", false),
-        "port_rcv_errors" => ("port_errors_received", false),
-        "port_rcv_packets" => ("port_packets_received", false),
-        "port_xmit_packets" => ("port_packets_transmitted", false),
-        "port_xmit_wait" => ("port_transmit_wait", false),
-        "unicast_rcv_packets" => ("unicast_packets_received", false),
-        "unicast_xmit_packets" => ("unicast_packets_transmitted", false),
-        "port_rcv_remote_physical_errors" => ("port_receive_remote_physical_errors", false),
-        "port_rcv_switch_relay_errors" => ("port_receive_switch_relay_errors", false),
-        "symbol_error" => ("symbol_error", false),
-        "VL15_dropped" => ("vl15_dropped", false),
+        "excessive_buffer_overrun_errors" => (
+            "node_infiniband_excessive_buffer_overrun_errors_total",
+            false,
+        ),
+        "link_downed" => ("node_infiniband_link_downed_total", false),
+        "link_error_recovery" => ("node_infiniband_link_error_recovery_total", false),
+        "local_link_integrity_errors" => {
+            ("node_infiniband_local_link_integrity_errors_total", false)
+        }
+        "multicast_rcv_packets" => ("node_infiniband_multicast_packets_received_total", false),
+        "multicast_xmit_packets" => ("node_infiniband_multicast_packets_transmitted_total", false),
+        "port_rcv_constraint_errors" => (
+            "node_infiniband_port_constraint_errors_received_total",
+            false,
+        ),
+        "port_xmit_constraint_errors" => (
+            "node_infiniband_port_constraint_errors_transmitted_total",
+            false,
+        ),
+        "port_rcv_data" => ("node_infiniband_port_data_received_bytes_total", true),
+        "port_xmit_data" => ("node_infiniband_port_data_transmitted_bytes_total", true),
+        "port_rcv_discards" => ("node_infiniband_port_discards_received_total", false),
+        "port_xmit_discards" => ("node_infiniband_port_discards_transmitted_total", false),
+        "port_rcv_errors" => ("node_infiniband_port_errors_received_total", false),
+        "port_rcv_packets" => ("node_infiniband_port_packets_received_total", false),
+        "port_xmit_packets" => ("node_infiniband_port_packets_transmitted_total", false),
+        "port_xmit_wait" => ("node_infiniband_port_transmit_wait_total", false),
+        "unicast_rcv_packets" => ("node_infiniband_unicast_packets_received_total", false),
+        "unicast_xmit_packets" => ("node_infiniband_unicast_packets_transmitted_total", false),
+        "port_rcv_remote_physical_errors" => (
+            "node_infiniband_port_receive_remote_physical_errors_total",
+            false,
+        ),
+        "port_rcv_switch_relay_errors" => (
+            "node_infiniband_port_receive_switch_relay_errors_total",
+            false,
+        ),
+        "symbol_error" => ("node_infiniband_symbol_error_total", false),
+        "VL15_dropped" => ("node_infiniband_vl15_dropped_total", false),
         _ => return None,
     })
 }
@@ -254,9 +272,9 @@ fn port_collect(
                 } else {
                     value
                 };
-                out.push(Sample::named(
+                out.push(Sample::named_static(
                     &node::INFINIBAND_COUNTER_TOTAL,
-                    format!("node_infiniband_{name}_total"),
+                    name,
                     labels(),
                     v as f64,
                 ));

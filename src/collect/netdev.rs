@@ -12,7 +12,7 @@ use regex_lite::Regex;
 
 use crate::expo::Sample;
 use crate::metrics::node;
-use crate::parse::netdev::{self, RECEIVE_FIELDS, TRANSMIT_FIELDS};
+use crate::parse::netdev;
 use crate::root::{CollectError, Root};
 
 /// Relative path of the network device statistics file.
@@ -20,6 +20,32 @@ pub const NET_DEV_FILE: &str = "proc/net/dev";
 
 /// node_exporter's default `--collector.netdev.device-exclude`.
 pub const DEFAULT_NETDEV_EXCLUDE: &str = "^lo$";
+
+/// node_exporter's family names of the receive columns, indexed like
+/// [`netdev::RECEIVE_FIELDS`]: `node_network_receive_<field>_total`.
+const RECEIVE_NAMES: [&str; 8] = [
+    "node_network_receive_bytes_total",
+    "node_network_receive_packets_total",
+    "node_network_receive_errs_total",
+    "node_network_receive_drop_total",
+    "node_network_receive_fifo_total",
+    "node_network_receive_frame_total",
+    "node_network_receive_compressed_total",
+    "node_network_receive_multicast_total",
+];
+
+/// node_exporter's family names of the transmit columns, indexed like
+/// [`netdev::TRANSMIT_FIELDS`]: `node_network_transmit_<field>_total`.
+const TRANSMIT_NAMES: [&str; 8] = [
+    "node_network_transmit_bytes_total",
+    "node_network_transmit_packets_total",
+    "node_network_transmit_errs_total",
+    "node_network_transmit_drop_total",
+    "node_network_transmit_fifo_total",
+    "node_network_transmit_colls_total",
+    "node_network_transmit_carrier_total",
+    "node_network_transmit_compressed_total",
+];
 
 /// Emits the sixteen counters for each interface not matching `exclude`.
 ///
@@ -37,24 +63,14 @@ pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<()
             continue;
         }
         let sides = [
-            (
-                "receive",
-                &RECEIVE_FIELDS,
-                &receive,
-                &node::NETWORK_RECEIVE_TOTAL,
-            ),
-            (
-                "transmit",
-                &TRANSMIT_FIELDS,
-                &transmit,
-                &node::NETWORK_TRANSMIT_TOTAL,
-            ),
+            (&RECEIVE_NAMES, &receive, &node::NETWORK_RECEIVE_TOTAL),
+            (&TRANSMIT_NAMES, &transmit, &node::NETWORK_TRANSMIT_TOTAL),
         ];
-        for (side, fields, values, metric) in sides {
-            for (field, value) in fields.iter().zip(values.iter()) {
-                out.push(Sample::named(
+        for (names, values, metric) in sides {
+            for (family, value) in names.iter().zip(values.iter()) {
+                out.push(Sample::named_static(
                     metric,
-                    format!("node_network_{side}_{field}_total"),
+                    family,
                     vec![("device", name.clone())],
                     *value as f64,
                 ));
@@ -62,4 +78,20 @@ pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<()
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::netdev::{RECEIVE_FIELDS, TRANSMIT_FIELDS};
+
+    #[test]
+    fn family_names_are_node_exporters_for_each_column() {
+        for (field, name) in RECEIVE_FIELDS.iter().zip(RECEIVE_NAMES) {
+            assert_eq!(name, format!("node_network_receive_{field}_total"));
+        }
+        for (field, name) in TRANSMIT_FIELDS.iter().zip(TRANSMIT_NAMES) {
+            assert_eq!(name, format!("node_network_transmit_{field}_total"));
+        }
+    }
 }
