@@ -35,9 +35,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_dgx-spark-exporter");
@@ -49,7 +49,6 @@ const DEADLINE: Duration = Duration::from_secs(30);
 struct Server {
     child: Child,
     addr: String,
-    log: Arc<Mutex<String>>,
     /// The copy it serves (its `--root`).
     root: PathBuf,
 }
@@ -66,25 +65,15 @@ impl Server {
 
     /// Starts the exporter on `root`.
     fn start(root: PathBuf) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("--root")
-            .arg(&root)
-            .args(["--web.listen-address", "127.0.0.1:0", "--log.level", "info"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = common::capture_stderr(&mut child);
-        let mut server = Server {
-            child,
-            addr: String::new(),
-            log,
-            root,
-        };
-        server.addr =
-            common::listen_address(&common::wait_log(&server.log, "listening on ", DEADLINE));
-        server
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--root").arg(&root).args([
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--log.level",
+            "info",
+        ]);
+        let (child, _log, addr) = common::spawn_listening(&mut cmd, DEADLINE);
+        Server { child, addr, root }
     }
 
     /// One scrape: asserts 200, a text-format content type and a valid

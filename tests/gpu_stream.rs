@@ -12,7 +12,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -104,36 +104,29 @@ impl Exporter {
 
     /// Starts the exporter on the fake `smi` in `dir`.
     fn launch(dir: PathBuf, smi: &Path, timeout: &str) -> Exporter {
-        let mut child = Command::new(BIN)
-            .args([
-                "--web.listen-address",
-                "127.0.0.1:0",
-                "--log.level",
-                "debug",
-                "--collector.disable-defaults",
-                "--collector.gpu",
-                "--no-host-label",
-                "--collector.gpu.interval",
-                "50ms",
-                "--collector.gpu.timeout",
-                timeout,
-                "--collector.gpu.nvidia-smi",
-            ])
-            .arg(smi)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let log = common::capture_stderr(&mut child);
-        let mut exporter = Exporter {
+        let mut cmd = Command::new(BIN);
+        cmd.args([
+            "--web.listen-address",
+            "127.0.0.1:0",
+            "--log.level",
+            "debug",
+            "--collector.disable-defaults",
+            "--collector.gpu",
+            "--no-host-label",
+            "--collector.gpu.interval",
+            "50ms",
+            "--collector.gpu.timeout",
+            timeout,
+            "--collector.gpu.nvidia-smi",
+        ])
+        .arg(smi);
+        let (child, log, addr) = common::spawn_listening(&mut cmd, DEADLINE);
+        Exporter {
             child,
-            addr: String::new(),
+            addr,
             log,
             dir,
-        };
-        exporter.addr = common::listen_address(&exporter.wait_log("listening on "));
-        exporter
+        }
     }
 
     fn log(&self) -> String {

@@ -11,7 +11,9 @@
 //! installed, [`the_hostile_http_script_passes_when_present`] also runs it,
 //! with shorter windows; otherwise that test says it skipped.
 
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+mod common;
+
+use std::io::{ErrorKind, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,28 +37,17 @@ impl Server {
     /// its address from the "listening on" log line.
     fn start() -> Server {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/spark");
-        let mut child = Command::new(BIN)
-            .args(["--web.listen-address", "127.0.0.1:0", "--log.level", "info"])
+        let mut cmd = Command::new(BIN);
+        cmd.args(["--web.listen-address", "127.0.0.1:0", "--log.level", "info"])
             .arg("--root")
-            .arg(&root)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let addr = loop {
-            let line = lines
-                .next()
-                .expect("the exporter exited before listening")
-                .unwrap();
-            if let Some(rest) = line.split("listening on ").nth(1) {
-                break rest.split(' ').next().unwrap().parse().unwrap();
-            }
-        };
-        // Keep draining the log so the server never blocks on a full pipe.
-        thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+            .arg(&root);
+        // The log is drained by a thread, so the server never blocks on a
+        // full pipe.
+        let (child, _log, addr) = common::spawn_listening(&mut cmd, LIMIT);
+        Server {
+            child,
+            addr: addr.parse().unwrap(),
+        }
     }
 
     fn pid(&self) -> u32 {

@@ -30,14 +30,8 @@ fn launch(dir: &Path, mut cmd: Command) -> (Child, UnixDatagram, String) {
         .unwrap();
     let ready = recv(&sock);
     assert!(ready.starts_with("READY=1\n"), "{ready}");
-    let addr = ready
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap();
-    (child, sock, addr.to_string())
+    let addr = common::listen_address(&ready);
+    (child, sock, addr)
 }
 
 /// Starts the exporter on 127.0.0.1:0 (see [`launch`]) with `extra` flags.

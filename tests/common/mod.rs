@@ -211,6 +211,35 @@ pub fn wait_log(log: &Mutex<String>, needle: &str, deadline: Duration) -> String
     }
 }
 
+/// Spawns the exporter `cmd` (stdin and stdout closed, stderr collected by
+/// [`capture_stderr`]) and waits up to `deadline` for its `listening on`
+/// line. Returns the child, its log (still growing) and the address. If
+/// the line does not come, the child is killed before the panic goes on,
+/// so no exporter outlives a failed test.
+pub fn spawn_listening(
+    cmd: &mut Command,
+    deadline: Duration,
+) -> (Child, Arc<Mutex<String>>, String) {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let log = capture_stderr(&mut child);
+    let line = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        wait_log(&log, "listening on ", deadline)
+    }));
+    match line {
+        Ok(line) => (child, log, listen_address(&line)),
+        Err(panic) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            std::panic::resume_unwind(panic)
+        }
+    }
+}
+
 /// The address the exporter logged it listens on: `ADDR` of its line
 /// `... listening on ADDR (metrics at ...)`.
 pub fn listen_address(line: &str) -> String {
