@@ -260,26 +260,11 @@ fn parse_sample(line: &str) -> Result<Parsed, String> {
             if !is_label_name(lname) {
                 return Err(format!("bad label name {lname:?}"));
             }
-            rest = rest[eq + 1..]
+            let quoted = rest[eq + 1..]
                 .strip_prefix('"')
                 .ok_or("label value without opening quote")?;
-            let mut value = String::new();
-            let mut chars = rest.char_indices();
-            let end = loop {
-                match chars.next() {
-                    None => return Err("unterminated label value".into()),
-                    Some((i, '"')) => break i,
-                    Some((_, '\\')) => match chars.next() {
-                        Some((_, '\\')) => value.push('\\'),
-                        Some((_, '"')) => value.push('"'),
-                        Some((_, 'n')) => value.push('\n'),
-                        other => return Err(format!("bad label escape {other:?}")),
-                    },
-                    Some((_, '\n')) => return Err("raw line feed in label value".into()),
-                    Some((_, c)) => value.push(c),
-                }
-            };
-            rest = &rest[end + 1..];
+            let (value, after) = common::label_value(quoted)?;
+            rest = after;
             labels.push((lname.to_string(), value));
         }
     }

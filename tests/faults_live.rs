@@ -175,23 +175,12 @@ fn parse_labels<'a>(mut s: &'a str, line: &str) -> &'a str {
         }
         let eq = s.find('=').unwrap_or_else(|| panic!("{line:?}"));
         assert!(valid_name(&s[..eq]), "bad label name in {line:?}");
-        s = s[eq + 1..]
+        let quoted = s[eq + 1..]
             .strip_prefix('"')
             .unwrap_or_else(|| panic!("unquoted label value in {line:?}"));
-        let mut chars = s.char_indices();
-        let end = loop {
-            match chars.next() {
-                Some((_, '\\')) => match chars.next() {
-                    Some((_, '\\' | '"' | 'n')) => {}
-                    other => panic!("bad escape {other:?} in {line:?}"),
-                },
-                Some((i, '"')) => break i,
-                Some((_, '\n')) => panic!("raw newline in {line:?}"),
-                Some(_) => {}
-                None => panic!("unterminated label value in {line:?}"),
-            }
-        };
-        s = &s[end + 1..];
+        s = common::label_value(quoted)
+            .unwrap_or_else(|e| panic!("{e} in {line:?}"))
+            .1;
         s = s.strip_prefix(',').unwrap_or(s);
     }
 }

@@ -375,30 +375,16 @@ fn parse_sample(line: &str) -> Result<(Series, f64), String> {
             if !is_name(label, false) {
                 return Err(format!("bad label name {label:?}"));
             }
-            r = r[eq + 1..]
+            let quoted = r[eq + 1..]
                 .trim_start()
                 .strip_prefix('"')
                 .ok_or("label value not quoted")?;
-            let mut value = String::new();
-            let mut chars = r.char_indices();
-            let close = loop {
-                match chars.next() {
-                    None => return Err("unterminated label value".into()),
-                    Some((i, '"')) => break i,
-                    Some((_, '\\')) => match chars.next() {
-                        Some((_, '\\')) => value.push('\\'),
-                        Some((_, '"')) => value.push('"'),
-                        Some((_, 'n')) => value.push('\n'),
-                        other => return Err(format!("bad escape in label value: {other:?}")),
-                    },
-                    Some((_, c)) => value.push(c),
-                }
-            };
+            let (value, after) = common::label_value(quoted)?;
             if labels.iter().any(|(l, _)| l == label) {
                 return Err(format!("label {label:?} twice"));
             }
             labels.push((label.to_string(), value));
-            r = r[close + 1..].trim_start();
+            r = after.trim_start();
             if let Some(after) = r.strip_prefix(',') {
                 r = after;
             } else if !r.starts_with('}') {

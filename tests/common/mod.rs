@@ -249,3 +249,27 @@ pub fn listen_address(line: &str) -> String {
         .expect("a `listening on ADDR` line")
         .to_string()
 }
+
+/// Reads one quoted label value of the text format (0.0.4) from `s`, which
+/// starts just after its opening `"`: returns the value with `\\`, `\"` and
+/// `\n` undone, and what follows the closing quote.
+///
+/// Errors: any other escape, a raw line feed, or no closing quote.
+pub fn label_value(s: &str) -> Result<(String, &str), String> {
+    let mut value = String::new();
+    let mut chars = s.char_indices();
+    loop {
+        match chars.next() {
+            None => return Err("unterminated label value".into()),
+            Some((i, '"')) => return Ok((value, &s[i + 1..])),
+            Some((_, '\\')) => match chars.next() {
+                Some((_, '\\')) => value.push('\\'),
+                Some((_, '"')) => value.push('"'),
+                Some((_, 'n')) => value.push('\n'),
+                other => return Err(format!("bad escape in label value: {other:?}")),
+            },
+            Some((_, '\n')) => return Err("raw line feed in label value".into()),
+            Some((_, c)) => value.push(c),
+        }
+    }
+}
