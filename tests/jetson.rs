@@ -66,6 +66,25 @@ fn rail(s: &BTreeMap<String, f64>, family_name: &str, rail: &str) -> Option<f64>
         .copied()
 }
 
+/// The five gauges of a rail, in the order [`check_rail`] takes them.
+const RAIL_FAMILIES: [&str; 5] = [
+    "jetson_power_rail_voltage_volts",
+    "jetson_power_rail_current_amperes",
+    "jetson_power_rail_power_watts",
+    "jetson_power_rail_current_max_amperes",
+    "jetson_power_rail_current_critical_amperes",
+];
+
+/// Asserts rail `name`'s volts, amperes, watts, warning limit
+/// (`currN_max`) and critical limit (`currN_crit`), each with [`close`].
+fn check_rail(s: &BTreeMap<String, f64>, name: &str, want: [f64; 5]) {
+    for (family_name, want) in RAIL_FAMILIES.into_iter().zip(want) {
+        let got =
+            rail(s, family_name, name).unwrap_or_else(|| panic!("no {family_name} for {name}"));
+        close(got, want, &format!("{family_name} {name}"));
+    }
+}
+
 /// Runs the Jetson collector alone on `root`, with `seen` carried over.
 fn collect(root: &Root, seen: &Mutex<jetson::Seen>) -> (Vec<Sample>, Result<(), String>) {
     let mut out = Vec::new();
@@ -111,31 +130,8 @@ fn agx_orin_jetpack6_idle_with_the_gpu_rail_gated() {
         ("VDDQ_VDD2_1V8AO", 5.016, 0.06, 0.30096),
     ];
     for (name, v, a, w) in rails {
-        close(
-            rail(&s, "jetson_power_rail_voltage_volts", name).unwrap(),
-            v,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_amperes", name).unwrap(),
-            a,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_power_watts", name).unwrap(),
-            w,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_max_amperes", name).unwrap(),
-            81.9,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_critical_amperes", name).unwrap(),
-            81.9,
-            name,
-        );
+        // Unprogrammed limits: the INA3221's reset value.
+        check_rail(&s, name, [v, a, w, 81.9, 81.9]);
     }
     assert_eq!(
         family(&s, "jetson_power_rail_power_watts").len(),
@@ -240,31 +236,7 @@ fn orin_nano_jetpack7_with_the_gpu_awake() {
         ("VDD_SOC", 5.016, 0.288, 1.444608, 32.76),
     ];
     for (name, v, a, w, crit) in rails {
-        close(
-            rail(&s, "jetson_power_rail_voltage_volts", name).unwrap(),
-            v,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_amperes", name).unwrap(),
-            a,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_power_watts", name).unwrap(),
-            w,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_critical_amperes", name).unwrap(),
-            crit,
-            name,
-        );
-        close(
-            rail(&s, "jetson_power_rail_current_max_amperes", name).unwrap(),
-            32.76,
-            name,
-        );
+        check_rail(&s, name, [v, a, w, 32.76, crit]);
     }
     assert_eq!(family(&s, "jetson_power_rail_voltage_volts").len(), 3);
     close(s[r#"jetson_fan_pwm_ratio{fan="0"}"#], 62.0 / 255.0, "pwm");
