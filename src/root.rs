@@ -341,28 +341,6 @@ fn read_all(
     }
 }
 
-/// Reads a small file (an identity attribute) whole into `buf`, without
-/// the `statx` of [`fs::read`].
-///
-/// Errors: the read fails, or the file does not fit in `buf`.
-fn read_all_small(file: &mut File, buf: &mut [u8]) -> io::Result<Vec<u8>> {
-    let mut len = 0;
-    loop {
-        if len == buf.len() {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "identity file too long",
-            ));
-        }
-        match file.read(&mut buf[len..]) {
-            Ok(0) => return Ok(buf[..len].to_vec()),
-            Ok(n) => len += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}
-
 /// The read buffer of each thread starts at this size: every sysfs
 /// attribute (one page at most) and most `/proc` files fit.
 const READ_BUF_INITIAL: usize = 16 * 1024;
@@ -375,6 +353,18 @@ const READ_BUF_KEEP: usize = 256 * 1024;
 thread_local! {
     /// Each thread's read buffer, reused across files and scrapes.
     static READ_BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` with the thread's read buffer, taken out for the call (a
+/// nested call gets an empty one), and keeps it for the next unless it grew
+/// past [`READ_BUF_KEEP`].
+fn with_read_buf<T>(f: impl FnOnce(&mut Vec<u8>) -> T) -> T {
+    let mut buf = READ_BUF.with(|b| b.take());
+    let out = f(&mut buf);
+    if buf.len() <= READ_BUF_KEEP {
+        READ_BUF.with(|b| *b.borrow_mut() = buf);
+    }
+    out
 }
 
 /// A filesystem root plus the sources that are not files. See the module docs.
@@ -574,9 +564,7 @@ impl Root {
         if let Some(bytes) = self.recorded(rel) {
             return Ok(f(&bytes));
         }
-        let mut buf = READ_BUF.with(|b| b.take());
-        let result = self.read_into(rel, &mut buf);
-        let out = match result {
+        with_read_buf(|buf| match self.read_into(rel, buf) {
             Ok(len) => {
                 self.record_file(rel, &buf[..len]);
                 Ok(f(&buf[..len]))
@@ -585,11 +573,7 @@ impl Root {
                 path: self.path(rel),
                 source,
             }),
-        };
-        if buf.len() <= READ_BUF_KEEP {
-            READ_BUF.with(|b| *b.borrow_mut() = buf);
-        }
-        out
+        })
     }
 
     /// Reads all of `rel` into `buf` and returns its length.
@@ -728,11 +712,12 @@ impl Root {
         if held.identified_in_this_collection(dir) {
             return;
         }
-        let mut buf = [0u8; 64];
-        let now = File::open(self.path(&format!("{dir}/{file}")))
-            .and_then(|mut f| read_all_small(&mut f, &mut buf))
-            .ok();
-        held.identified(dir, now);
+        let now = with_read_buf(|buf| {
+            let mut f = self.open(&join(dir, file))?;
+            let len = read_all(buf, |_, b| f.read(b))?;
+            Ok::<_, io::Error>(buf[..len].to_vec())
+        });
+        held.identified(dir, now.ok());
     }
 
     /// Marks the end of one collection: a held file (see "Held files" in the

@@ -50,7 +50,8 @@ pub fn collect(
 ) -> Result<(), CollectError> {
     let mut matched = 0;
     for iface in root.read_dir(NET_DIR)? {
-        root.check_identity(&format!("{NET_DIR}/{iface}"), IDENTITY_FILE);
+        let dir = join(NET_DIR, &iface);
+        root.check_identity(&dir, IDENTITY_FILE);
         let selected = match interfaces {
             Some(pattern) => pattern.is_match(&iface),
             None => selected_by_default(root, &iface)?,
@@ -59,7 +60,7 @@ pub fn collect(
             continue;
         }
         matched += 1;
-        let statistics = join(NET_DIR, &iface) + "/statistics";
+        let statistics = join(&dir, "statistics");
         for (file, metric) in COUNTERS {
             let value = root.read_parsed_optional(&join(&statistics, file), |t| {
                 sysfs::u64_value("net statistics counter", t)
