@@ -780,19 +780,19 @@ impl Root {
                 crate::sys::statvfs(&path).map_err(|source| CollectError::Read { path, source })?
             }
             Gpu::Replay => {
-                let text = self.read(STATVFS_FILE)?;
-                let records = parse::statvfs::parse(&text)
-                    .map_err(|source| self.parse_error(STATVFS_FILE, source))?;
-                records
-                    .into_iter()
-                    .find(|r| r.mountpoint == mountpoint)
-                    .map(|r| r.stat)
-                    .ok_or_else(|| {
-                        CollectError::NoData(format!(
-                            "{} has no line for mount point {mountpoint}",
-                            self.path(STATVFS_FILE).display()
-                        ))
-                    })?
+                let found = self.read_parsed(STATVFS_FILE, |text| {
+                    let records = parse::statvfs::parse(text)?;
+                    Ok(records
+                        .into_iter()
+                        .find(|r| r.mountpoint == mountpoint)
+                        .map(|r| r.stat))
+                })?;
+                found.ok_or_else(|| {
+                    CollectError::NoData(format!(
+                        "{} has no line for mount point {mountpoint}",
+                        self.path(STATVFS_FILE).display()
+                    ))
+                })?
             }
         };
         if let Some(rec) = &self.recorder {

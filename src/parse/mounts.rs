@@ -101,10 +101,10 @@ pub fn parse(text: &str) -> Result<Vec<Mount>, ParseError> {
             return Err(err());
         }
         mounts.push(Mount {
-            device: unescape(f[0]),
-            mount_point: unescape(f[1]),
-            fs_type: unescape(f[2]),
-            options: unescape(f[3]),
+            device: unescape(f[0]).into_owned(),
+            mount_point: unescape(f[1]).into_owned(),
+            fs_type: unescape(f[2]).into_owned(),
+            options: unescape(f[3]).into_owned(),
         });
     }
     Ok(mounts)

@@ -14,6 +14,8 @@
 //! `\011`, `\012`, `\134`), as `/proc/self/mounts` does (`proc(5)`).
 //! Lines starting with `#` are comments.
 
+use std::borrow::Cow;
+
 use nom::bytes::complete::take_till1;
 use nom::character::complete::{space0, space1, u64 as dec_u64};
 use nom::combinator::all_consuming;
@@ -27,9 +29,10 @@ const SOURCE: &str = "recorded statvfs";
 
 /// One recorded mount point and its `statvfs(3)` figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    /// The mount point, unescaped.
-    pub mountpoint: String,
+pub struct Record<'a> {
+    /// The mount point, unescaped (borrowed from the text when it has no
+    /// escape).
+    pub mountpoint: Cow<'a, str>,
     /// The figures, in `statvfs(3)` units.
     pub stat: StatVfs,
 }
@@ -67,10 +70,11 @@ pub fn escape(mountpoint: &str) -> String {
 
 /// Undoes the octal escapes of `/proc/self/mounts` (`\040` and friends).
 /// A backslash not followed by three octal digits is kept as it is.
-pub fn unescape(field: &str) -> String {
-    // Nearly every field has no escape: copy it whole.
+///
+/// Nearly every field has no escape: it comes back borrowed, not copied.
+pub fn unescape(field: &str) -> Cow<'_, str> {
     if !field.contains('\\') {
-        return field.to_string();
+        return Cow::Borrowed(field);
     }
     let bytes = field.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -84,7 +88,7 @@ pub fn unescape(field: &str) -> String {
             i += 1;
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
 }
 
 /// The byte a `\ooo` escape at the start of `b` stands for, if it is one.
@@ -104,7 +108,7 @@ fn octal_escape(b: &[u8]) -> Option<u8> {
 ///
 /// Errors: a non-comment line that is not a mount point followed by exactly
 /// seven unsigned decimal numbers.
-pub fn parse(text: &str) -> Result<Vec<Record>, ParseError> {
+pub fn parse(text: &str) -> Result<Vec<Record<'_>>, ParseError> {
     let mut records = Vec::new();
     for (n, l) in numbered_lines(text) {
         if l.starts_with('#') || l.trim().is_empty() {
