@@ -26,14 +26,241 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use crate::metrics::Metric;
 
 /// The `Content-Type` of the text format this module writes.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
+/// A label value: text known at compile time (a mode name such as
+/// `"user"`, a state such as `"up"`), or text read from the system (a
+/// device name, a firmware version) in one shared allocation.
+///
+/// A collector makes the value for a device once and clones it into each
+/// of the device's samples: a clone of a shared value counts a reference
+/// instead of copying the text, and a static value copies a pointer. This
+/// is what keeps a scrape from allocating a string per label (about two
+/// thousand of them on a Spark).
+#[derive(Clone)]
+pub enum LabelValue {
+    /// Text that lives as long as the program.
+    Static(&'static str),
+    /// Text made at run time, shared by every clone.
+    Shared(Arc<str>),
+}
+
+impl LabelValue {
+    /// A shared value holding a copy of `text` (one allocation; clones of
+    /// it share it).
+    pub fn new(text: &str) -> LabelValue {
+        LabelValue::Shared(Arc::from(text))
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LabelValue::Static(s) => s,
+            LabelValue::Shared(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for LabelValue {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&'static str> for LabelValue {
+    fn from(text: &'static str) -> LabelValue {
+        LabelValue::Static(text)
+    }
+}
+
+impl From<String> for LabelValue {
+    fn from(text: String) -> LabelValue {
+        LabelValue::Shared(Arc::from(text))
+    }
+}
+
+impl From<&String> for LabelValue {
+    fn from(text: &String) -> LabelValue {
+        LabelValue::new(text)
+    }
+}
+
+impl PartialEq for LabelValue {
+    fn eq(&self, other: &LabelValue) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for LabelValue {}
+
+impl PartialEq<str> for LabelValue {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for LabelValue {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<String> for LabelValue {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialOrd for LabelValue {
+    fn partial_cmp(&self, other: &LabelValue) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LabelValue {
+    fn cmp(&self, other: &LabelValue) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for LabelValue {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl std::fmt::Debug for LabelValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for LabelValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A label: name (from the metric table, so always valid) and value.
-pub type Label = (&'static str, String);
+pub type Label = (&'static str, LabelValue);
+
+/// How many labels a sample holds without an allocation: every family but
+/// a few `_info` gauges has at most three (`rdma_port_stat_total`'s
+/// `device`, `port`, `stat`; the filesystem's `device`, `fstype`,
+/// `mountpoint`).
+const INLINE_LABELS: usize = 3;
+
+/// An unused inline slot.
+const NO_LABEL: Label = ("", LabelValue::Static(""));
+
+/// A sample's labels in order: up to three held inline, more
+/// in a `Vec`. Reads as a slice of [`Label`]s (`labels.iter()`,
+/// `labels[0]`, `labels.len()`).
+///
+/// Made from an array (`[("device", dev.clone())]`, no allocation), a
+/// `Vec`, or an iterator of labels.
+#[derive(Clone)]
+pub struct Labels(LabelsRepr);
+
+#[derive(Clone)]
+enum LabelsRepr {
+    Inline(u8, [Label; INLINE_LABELS]),
+    Heap(Vec<Label>),
+}
+
+impl Labels {
+    /// No labels.
+    pub const NONE: Labels = Labels(LabelsRepr::Inline(0, [NO_LABEL; INLINE_LABELS]));
+
+    /// Inserts `label` at `index`, shifting the labels after it (the host
+    /// label goes first).
+    ///
+    /// Panics if `index > len`, as `Vec::insert` does.
+    pub fn insert(&mut self, index: usize, label: Label) {
+        match &mut self.0 {
+            LabelsRepr::Inline(n, items) if usize::from(*n) < INLINE_LABELS => {
+                let len = usize::from(*n);
+                assert!(index <= len, "label index {index} past {len}");
+                items[len] = label;
+                items[index..=len].rotate_right(1);
+                *n += 1;
+            }
+            LabelsRepr::Inline(_, items) => {
+                let mut v: Vec<Label> = std::mem::replace(items, [NO_LABEL; INLINE_LABELS]).into();
+                v.insert(index, label);
+                self.0 = LabelsRepr::Heap(v);
+            }
+            LabelsRepr::Heap(v) => v.insert(index, label),
+        }
+    }
+}
+
+impl std::ops::Deref for Labels {
+    type Target = [Label];
+    fn deref(&self) -> &[Label] {
+        match &self.0 {
+            LabelsRepr::Inline(n, items) => &items[..usize::from(*n)],
+            LabelsRepr::Heap(v) => v,
+        }
+    }
+}
+
+impl FromIterator<Label> for Labels {
+    fn from_iter<I: IntoIterator<Item = Label>>(labels: I) -> Labels {
+        let mut out = Labels::NONE;
+        for label in labels {
+            match &mut out.0 {
+                LabelsRepr::Inline(n, items) if usize::from(*n) < INLINE_LABELS => {
+                    items[usize::from(*n)] = label;
+                    *n += 1;
+                }
+                LabelsRepr::Inline(..) => out.insert(INLINE_LABELS, label),
+                LabelsRepr::Heap(v) => v.push(label),
+            }
+        }
+        out
+    }
+}
+
+impl<const N: usize> From<[Label; N]> for Labels {
+    fn from(labels: [Label; N]) -> Labels {
+        labels.into_iter().collect()
+    }
+}
+
+impl From<Vec<Label>> for Labels {
+    fn from(labels: Vec<Label>) -> Labels {
+        if labels.len() > INLINE_LABELS {
+            Labels(LabelsRepr::Heap(labels))
+        } else {
+            labels.into_iter().collect()
+        }
+    }
+}
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Labels) -> bool {
+        **self == **other
+    }
+}
+
+impl<const N: usize> PartialEq<[Label; N]> for Labels {
+    fn eq(&self, other: &[Label; N]) -> bool {
+        **self == other[..]
+    }
+}
+
+impl std::fmt::Debug for Labels {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
 
 /// One sample: a metric from the table, its labels in order, its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,18 +271,18 @@ pub struct Sample {
     /// (`node_memory_<Field>_bytes`) the name filled in by the collector.
     pub name: Cow<'static, str>,
     /// Label pairs, written in this order.
-    pub labels: Vec<Label>,
+    pub labels: Labels,
     /// The value, already in the metric's unit.
     pub value: f64,
 }
 
 impl Sample {
     /// A sample of `metric` with `labels` and `value`.
-    pub fn new(metric: &'static Metric, labels: Vec<Label>, value: f64) -> Sample {
+    pub fn new(metric: &'static Metric, labels: impl Into<Labels>, value: f64) -> Sample {
         Sample {
             metric,
             name: Cow::Borrowed(metric.name),
-            labels,
+            labels: labels.into(),
             value,
         }
     }
@@ -66,14 +293,14 @@ impl Sample {
     pub fn named_static(
         metric: &'static Metric,
         name: &'static str,
-        labels: Vec<Label>,
+        labels: impl Into<Labels>,
         value: f64,
     ) -> Sample {
         debug_assert!(metric.matches(name), "{name} is not {}", metric.name);
         Sample {
             metric,
             name: Cow::Borrowed(name),
-            labels,
+            labels: labels.into(),
             value,
         }
     }
@@ -82,12 +309,17 @@ impl Sample {
     /// which the collector built from the pattern (see
     /// [`Metric::matches`]); a name that does not fit the pattern is a bug
     /// in the collector and panics in debug builds.
-    pub fn named(metric: &'static Metric, name: String, labels: Vec<Label>, value: f64) -> Sample {
+    pub fn named(
+        metric: &'static Metric,
+        name: String,
+        labels: impl Into<Labels>,
+        value: f64,
+    ) -> Sample {
         debug_assert!(metric.matches(&name), "{name} is not {}", metric.name);
         Sample {
             metric,
             name: Cow::Owned(name),
-            labels,
+            labels: labels.into(),
             value,
         }
     }
@@ -212,46 +444,78 @@ impl std::hash::Hasher for AddressHasher {
 ///
 /// Rather than one sort of every sample, which compares names and label
 /// values over and over, samples are grouped by the address of their name
-/// (one table entry, one address), the ~300 groups sorted by name, and each
-/// group sorted by labels only when the collector did not already emit it
-/// in order.
+/// (one table entry, one address), the ~300 groups sorted by name, the
+/// samples placed group by group (a counting sort, without a list per
+/// group), and each family sorted by labels only when the collector did
+/// not already emit it in order.
 fn in_order(samples: &[Sample]) -> Vec<&Sample> {
     type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
     let mut index: std::collections::HashMap<(usize, usize), usize, ByAddress> =
-        std::collections::HashMap::default();
-    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
-    for (i, s) in samples.iter().enumerate() {
+        std::collections::HashMap::with_capacity_and_hasher(256, ByAddress::default());
+    // Each group's name and size; each sample's group.
+    let mut groups: Vec<(&str, usize)> = Vec::with_capacity(256);
+    let mut group_of: Vec<usize> = Vec::with_capacity(samples.len());
+    for s in samples {
         let name: &str = &s.name;
         let key = (name.as_ptr() as usize, name.len());
         let g = *index.entry(key).or_insert_with(|| {
-            groups.push((name, Vec::new()));
+            groups.push((name, 0));
             groups.len() - 1
         });
-        groups[g].1.push(i);
+        groups[g].1 += 1;
+        group_of.push(g);
     }
     // Stable: groups of one name (names built by a collector, each its own
     // allocation) stay in the order they first appeared.
-    groups.sort_by(|a, b| a.0.cmp(b.0));
+    let mut by_name: Vec<usize> = (0..groups.len()).collect();
+    by_name.sort_by(|&a, &b| groups[a].0.cmp(groups[b].0));
+    // Where each group's samples start in the output.
+    let mut next = vec![0; groups.len()];
+    let mut at = 0;
+    for &g in &by_name {
+        next[g] = at;
+        at += groups[g].1;
+    }
+    let mut order = vec![0; samples.len()];
+    for (i, &g) in group_of.iter().enumerate() {
+        order[next[g]] = i;
+        next[g] += 1;
+    }
     let labels = |i: usize| samples[i].labels.iter().map(|(_, v)| v.as_str());
-    let mut order = Vec::with_capacity(samples.len());
-    let mut g = 0;
-    while g < groups.len() {
-        let name = groups[g].0;
-        let mut family = std::mem::take(&mut groups[g].1);
+    // Each family: the groups of one name, now side by side.
+    let (mut start, mut g) = (0, 0);
+    while g < by_name.len() {
+        let name = groups[by_name[g]].0;
+        let mut end = start + groups[by_name[g]].1;
+        let first = g;
         g += 1;
-        if g < groups.len() && groups[g].0 == name {
-            while g < groups.len() && groups[g].0 == name {
-                family.append(&mut groups[g].1);
-                g += 1;
-            }
+        while g < by_name.len() && groups[by_name[g]].0 == name {
+            end += groups[by_name[g]].1;
+            g += 1;
+        }
+        let family = &mut order[start..end];
+        if g - first > 1 {
+            // Several groups: back to the order the samples were given.
             family.sort_unstable();
         }
         if !family.is_sorted_by(|&a, &b| labels(a).le(labels(b))) {
             family.sort_by(|&a, &b| labels(a).cmp(labels(b)));
         }
-        order.extend(family.into_iter().map(|i| &samples[i]));
+        start = end;
     }
-    order
+    order.into_iter().map(|i| &samples[i]).collect()
+}
+
+/// Whether two samples of one family are the same series: the same labels
+/// with the same values. Values are compared first (they are what differs
+/// between the series of a family); a label name from the metric table is
+/// equal by address.
+fn same_series(a: &Labels, b: &Labels) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b.iter()).all(|((an, av), (bn, bv))| {
+            av.as_str() == bv.as_str()
+                && ((an.as_ptr() == bn.as_ptr() && an.len() == bn.len()) || an == bn)
+        })
 }
 
 /// Renders `samples` as one exposition document.
@@ -277,7 +541,7 @@ pub fn render(samples: &[Sample]) -> String {
             out.push(' ');
             out.push_str(s.metric.kind.as_str());
             out.push('\n');
-        } else if previous.is_some_and(|p| p.labels == s.labels) {
+        } else if previous.is_some_and(|p| same_series(&p.labels, &s.labels)) {
             log::warn!("dropping duplicate series {}{:?}", s.name, s.labels);
             continue;
         }
@@ -452,6 +716,55 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    fn values(labels: &Labels) -> Vec<&str> {
+        labels.iter().map(|(_, v)| v.as_str()).collect()
+    }
+
+    #[test]
+    fn labels_past_the_inline_ones_spill_in_order() {
+        let names = ["a", "b", "c", "d", "e"];
+        for n in 0..=names.len() {
+            let given: Vec<Label> = names[..n].iter().map(|&l| (l, l.into())).collect();
+            let from_vec = Labels::from(given.clone());
+            let from_iter: Labels = given.iter().cloned().collect();
+            assert_eq!(values(&from_vec), names[..n], "from a Vec of {n}");
+            assert_eq!(from_vec, from_iter, "{n} labels, either way");
+            assert_eq!(from_vec.len(), n);
+        }
+        let four = Labels::from([
+            ("a", "1".into()),
+            ("b", "2".into()),
+            ("c", "3".into()),
+            ("d", "4".into()),
+        ]);
+        assert_eq!(values(&four), ["1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn a_label_inserted_first_shifts_the_others_inline_or_spilled() {
+        let mut two = Labels::from([("a", "1".into()), ("b", "2".into())]);
+        two.insert(0, ("host", "h".into()));
+        assert_eq!(values(&two), ["h", "1", "2"], "still inline");
+        let mut three = two.clone();
+        three.insert(0, ("x", "x".into()));
+        assert_eq!(values(&three), ["x", "h", "1", "2"], "spilled");
+        three.insert(2, ("y", "y".into()));
+        assert_eq!(values(&three), ["x", "h", "y", "1", "2"]);
+        let mut none = Labels::NONE;
+        none.insert(0, ("only", "o".into()));
+        assert_eq!(values(&none), ["o"]);
+    }
+
+    #[test]
+    fn label_values_compare_by_text_whatever_they_hold() {
+        let shared = LabelValue::new("up");
+        assert_eq!(shared, LabelValue::from("up"));
+        assert_eq!(shared, "up");
+        assert_eq!(shared.clone(), LabelValue::from("up".to_string()));
+        assert!(LabelValue::from("a").cmp(&LabelValue::new("b")).is_lt());
+        assert_eq!(format!("{shared:?} {shared}"), "\"up\" up");
     }
 
     #[test]

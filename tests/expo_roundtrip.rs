@@ -21,7 +21,7 @@ mod common;
 
 use std::process::Command;
 
-use dgx_spark_exporter::expo::{Sample, render, write_value};
+use dgx_spark_exporter::expo::{Labels, Sample, render, write_value};
 use dgx_spark_exporter::metrics::{self, Kind, Metric};
 
 /// xorshift64* (Vigna, "An experimental exploration of Marsaglia's xorshift
@@ -150,7 +150,11 @@ fn document(rng: &mut Rng, table: &[&'static Metric]) -> Vec<Sample> {
     let mut samples = Vec::new();
     for _ in 0..rng.below(40) {
         let m = *rng.pick(&families);
-        let labels = m.labels.iter().map(|&l| (l, label_value(rng))).collect();
+        let labels: Labels = m
+            .labels
+            .iter()
+            .map(|&l| (l, label_value(rng).into()))
+            .collect();
         let s = Sample::new(m, labels, value(rng));
         // Now and then the same series twice: `render` keeps the first.
         if rng.below(8) == 0 {
@@ -345,7 +349,7 @@ fn expected(samples: &[Sample]) -> Vec<Parsed> {
             labels: s
                 .labels
                 .iter()
-                .map(|(n, v)| (n.to_string(), v.clone()))
+                .map(|(n, v)| (n.to_string(), v.to_string()))
                 .collect(),
             value: s.value,
         })
@@ -414,7 +418,11 @@ fn hostile_label_values_one_by_one() {
     let table = plain_metrics();
     let m = table.iter().find(|m| m.labels.len() >= 2).unwrap();
     for (i, piece) in PIECES.iter().enumerate() {
-        let labels: Vec<_> = m.labels.iter().map(|&l| (l, piece.repeat(2))).collect();
+        let labels: Labels = m
+            .labels
+            .iter()
+            .map(|&l| (l, piece.repeat(2).into()))
+            .collect();
         check(i as u64, &[Sample::new(m, labels, 1.0)], &table);
     }
 }

@@ -420,10 +420,7 @@ fn a_power_mode_missing_from_the_configuration_keeps_its_id() {
         .iter()
         .find(|s| s.name == "jetson_nvpmodel_mode_info")
         .unwrap();
-    assert_eq!(
-        mode.labels,
-        vec![("id", "2".to_string()), ("name", String::new())]
-    );
+    assert_eq!(mode.labels, [("id", "2".into()), ("name", "".into())]);
 }
 
 #[test]

@@ -334,10 +334,7 @@ fn one_broken_controller_keeps_the_others() {
     let e = nvme::collect(&root, &mut out).unwrap_err().to_string();
     assert!(e.contains("nvme1/smart-log.bin"), "{e}");
     assert_eq!(out.len(), expected(&SPARK).len());
-    assert!(
-        out.iter()
-            .all(|s| s.labels == [("device", "nvme0".to_string())])
-    );
+    assert!(out.iter().all(|s| s.labels == [("device", "nvme0".into())]));
 }
 
 /// The live path end to end, without an NVMe device: a fake live root with

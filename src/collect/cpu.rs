@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::{self, node};
 use crate::parse::stat::{self, CpuTimes};
 use crate::root::{CollectError, Root, lock};
@@ -125,33 +125,41 @@ pub fn collect(
 ) -> Result<(), CollectError> {
     let stat = root.read_parsed(STAT_FILE, stat::parse)?;
     if let Some(pct) = lock(tracker).observe(now, stat.total) {
-        out.push(Sample::new(&metrics::CPU_USAGE_PERCENT, vec![], pct));
+        out.push(Sample::new(&metrics::CPU_USAGE_PERCENT, Labels::NONE, pct));
     }
     let hz = user_hz as f64;
-    for (cpu, t) in &stat.cpus {
+    // In the writer's order (label values as text: "0", "1", "10", ...,
+    // "2", and modes by name), so that it has nothing to sort.
+    let mut cpus: Vec<(LabelValue, &CpuTimes)> = stat
+        .cpus
+        .iter()
+        .map(|(cpu, t)| (LabelValue::from(cpu.to_string()), t))
+        .collect();
+    cpus.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+    for (cpu, t) in &cpus {
         let modes = [
-            ("user", t.user),
-            ("nice", t.nice),
-            ("system", t.system),
             ("idle", t.idle),
             ("iowait", t.iowait),
             ("irq", t.irq),
+            ("nice", t.nice),
             ("softirq", t.softirq),
             ("steal", t.steal),
+            ("system", t.system),
+            ("user", t.user),
         ];
         for (mode, ticks) in modes {
             out.push(Sample::new(
                 &node::CPU_SECONDS_TOTAL,
-                vec![("cpu", cpu.to_string()), ("mode", mode.to_string())],
+                [("cpu", cpu.clone()), ("mode", mode.into())],
                 ticks as f64 / hz,
             ));
         }
-        let guest = [("user", t.guest), ("nice", t.guest_nice)];
+        let guest = [("nice", t.guest_nice), ("user", t.guest)];
         for (mode, ticks) in guest {
             if let Some(ticks) = ticks {
                 out.push(Sample::new(
                     &node::CPU_GUEST_SECONDS_TOTAL,
-                    vec![("cpu", cpu.to_string()), ("mode", mode.to_string())],
+                    [("cpu", cpu.clone()), ("mode", mode.into())],
                     ticks as f64 / hz,
                 ));
             }

@@ -18,10 +18,10 @@
 
 use std::collections::HashMap;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
-use crate::root::{CollectError, Root, join};
+use crate::root::{CollectError, DirPath, Root};
 
 /// Relative path of the list of online CPUs.
 pub const ONLINE_FILE: &str = "sys/devices/system/cpu/online";
@@ -66,6 +66,9 @@ fn node_collect(
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
     let mut result = Ok(());
+    // The last `scaling_available_governors` seen and its names sorted,
+    // reused while CPUs list the same ones (they usually all do).
+    let mut governors: Option<(String, Vec<LabelValue>)> = None;
     for entry in root.read_dir(CPU_DIR)? {
         let Some(cpu) = entry.strip_prefix("cpu") else {
             continue;
@@ -73,22 +76,26 @@ fn node_collect(
         if !cpu.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let dir = format!("{CPU_DIR}/{entry}/cpufreq");
-        if !root.is_dir(&dir) {
+        let mut dir = DirPath::new(&format!("{CPU_DIR}/{entry}/cpufreq"));
+        if !root.is_dir(dir.dir()) {
             continue;
         }
-        let label = || vec![("cpu", cpu.to_string())];
+        let cpu_label = LabelValue::new(cpu);
         for (file, metric) in FREQUENCIES {
-            match root.read_parsed_optional(&join(&dir, file), |t| {
-                sysfs::u64_value("cpufreq frequency", t)
-            }) {
+            match root
+                .read_parsed_optional(dir.file(file), |t| sysfs::u64_value("cpufreq frequency", t))
+            {
                 Ok(Some(khz)) => {
                     if file == "scaling_cur_freq" {
                         if let Ok(n) = cpu.parse() {
                             current.insert(n, khz);
                         }
                     }
-                    out.push(Sample::new(metric, label(), khz as f64 * HZ_PER_KHZ))
+                    out.push(Sample::new(
+                        metric,
+                        [("cpu", cpu_label.clone())],
+                        khz as f64 * HZ_PER_KHZ,
+                    ))
                 }
                 Ok(None) => {}
                 // cpuinfo_cur_freq is mode 0400: unreadable unless root.
@@ -97,15 +104,27 @@ fn node_collect(
                 Err(e) => result = Err(e),
             }
         }
-        let governor = root.read_optional(&join(&dir, "scaling_governor"));
-        let available = root.read_optional(&join(&dir, "scaling_available_governors"));
+        let governor = root.read_optional(dir.file("scaling_governor"));
+        let available = root.read_optional(dir.file("scaling_available_governors"));
         match (governor, available) {
             (Ok(Some(current)), Ok(Some(available))) => {
                 let current = current.trim();
-                for g in available.split_whitespace() {
+                let names = match &governors {
+                    Some((text, names)) if *text == available => names,
+                    _ => {
+                        // By name, the writer's order, so that it has
+                        // nothing to sort (the kernel lists them in
+                        // registration order).
+                        let mut names: Vec<LabelValue> =
+                            available.split_whitespace().map(LabelValue::new).collect();
+                        names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+                        &governors.insert((available, names)).1
+                    }
+                };
+                for g in names {
                     out.push(Sample::new(
                         &node::CPU_SCALING_GOVERNOR,
-                        vec![("cpu", cpu.to_string()), ("governor", g.to_string())],
+                        [("cpu", cpu_label.clone()), ("governor", g.clone())],
                         f64::from(u8::from(g == current)),
                     ));
                 }
@@ -140,6 +159,10 @@ fn mean_collect(
         )));
     }
     let mean_mhz = sum_khz as f64 / count as f64 / KHZ_PER_MHZ;
-    out.push(Sample::new(&metrics::CPU_FREQUENCY_MHZ, vec![], mean_mhz));
+    out.push(Sample::new(
+        &metrics::CPU_FREQUENCY_MHZ,
+        Labels::NONE,
+        mean_mhz,
+    ));
     Ok(())
 }

@@ -14,7 +14,7 @@
 
 use regex_lite::Regex;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, node};
 use crate::parse::{diskstats, udev};
 use crate::root::{CollectError, Root};
@@ -53,7 +53,8 @@ pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<()
         diskstats::parse(&text).map_err(|source| root.parse_error(DISKSTATS_FILE, source))?;
     let mut result = Ok(());
     for d in disks.iter().filter(|d| !exclude.is_match(d.name)) {
-        let device = || vec![("device", d.name.to_string())];
+        let name = LabelValue::new(d.name);
+        let device = || [("device", name.clone())];
         out.push(Sample::new(
             &metrics::DISKIO_READS_COMPLETED_TOTAL,
             device(),
@@ -133,12 +134,14 @@ pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<()
             result = Err(root.parse_error(&entry, source));
             Vec::new()
         });
-        let mut labels = device();
-        labels.push(("major", d.major.to_string()));
-        labels.push(("minor", d.minor.to_string()));
+        let mut labels = vec![
+            ("device", name.clone()),
+            ("major", d.major.to_string().into()),
+            ("minor", d.minor.to_string().into()),
+        ];
         for (label, key) in INFO_PROPERTIES {
             let value = udev::get(&props, key).unwrap_or_default();
-            labels.push((label, value.to_string()));
+            labels.push((label, LabelValue::new(value)));
         }
         out.push(Sample::new(&node::DISK_INFO, labels, 1.0));
     }

@@ -24,7 +24,7 @@ use std::sync::Mutex;
 
 use regex_lite::Regex;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::{self, Metric, node};
 use crate::parse::mounts;
 use crate::root::{CollectError, Root, lock};
@@ -172,13 +172,13 @@ fn mounts_collect(
         if exclude.excludes(&m.mount_point, &m.fs_type) {
             continue;
         }
-        let labels = || {
-            vec![
-                ("device", m.device.clone()),
-                ("fstype", m.fs_type.clone()),
-                ("mountpoint", m.mount_point.clone()),
-            ]
-        };
+        let labels: Labels = [
+            ("device", LabelValue::new(&m.device)),
+            ("fstype", LabelValue::new(&m.fs_type)),
+            ("mountpoint", LabelValue::new(&m.mount_point)),
+        ]
+        .into();
+        let labels = || labels.clone();
         let stat = match statvfs(root, stats, &m.mount_point) {
             Ok(s) => s,
             Err(e) => {
@@ -219,7 +219,11 @@ fn storage_used(
         )));
     }
     let pct = 100.0 * used as f64 / visible as f64;
-    out.push(Sample::new(&metrics::STORAGE_USED_PERCENT, vec![], pct));
+    out.push(Sample::new(
+        &metrics::STORAGE_USED_PERCENT,
+        Labels::NONE,
+        pct,
+    ));
     Ok(())
 }
 

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use crate::command::CommandErrorKind;
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, gpu as m};
 use crate::parse::nvidia_smi::{self, CLOCK_EVENT_REASONS, ComputeApp, GpuRow};
 use crate::root::{CollectError, NvidiaSmiQuery, Root, lock};
@@ -209,7 +209,7 @@ impl Gpu {
 }
 
 fn push_row(row: &GpuRow, out: &mut Vec<Sample>) {
-    let gpu = row.index.to_string();
+    let gpu = LabelValue::from(row.index.to_string());
     let mhz = |v: Option<f64>| v.map(|v| v * MHZ_HERTZ);
     let mib = |v: Option<f64>| v.map(|v| v * MIB_BYTES);
     let int = |v: Option<u64>| v.map(|v| v as f64);
@@ -285,19 +285,19 @@ fn push_row(row: &GpuRow, out: &mut Vec<Sample>) {
     ];
     for (metric, value) in values {
         if let Some(v) = value {
-            out.push(Sample::new(metric, vec![("gpu", gpu.clone())], v));
+            out.push(Sample::new(metric, [("gpu", gpu.clone())], v));
         }
     }
     for (reason, active) in CLOCK_EVENT_REASONS.iter().zip(row.clock_event_reasons) {
         if let Some(active) = active {
             out.push(Sample::new(
                 &m::GPU_CLOCK_EVENT_REASON_ACTIVE,
-                vec![("gpu", gpu.clone()), ("reason", reason.to_string())],
+                [("gpu", gpu.clone()), ("reason", LabelValue::from(*reason))],
                 if active { 1.0 } else { 0.0 },
             ));
         }
     }
-    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let text = |v: &Option<String>| LabelValue::new(v.as_deref().unwrap_or_default());
     out.push(Sample::new(
         &metrics::GPU_INFO,
         vec![
@@ -329,7 +329,7 @@ fn push_process_memory(rows: &[GpuRow], apps: &[ComputeApp], out: &mut Vec<Sampl
         if let Some(mib) = used {
             out.push(Sample::new(
                 &m::GPU_PROCESS_MEMORY_USED_BYTES,
-                vec![("gpu", row.index.to_string())],
+                [("gpu", row.index.to_string().into())],
                 mib * MIB_BYTES,
             ));
         }
@@ -369,7 +369,7 @@ mod tests {
         let mut out = Vec::new();
         push_process_memory(rows, apps, &mut out);
         out.iter()
-            .map(|s| (s.labels[0].1.clone(), s.value))
+            .map(|s| (s.labels[0].1.to_string(), s.value))
             .collect()
     }
 
@@ -429,13 +429,19 @@ mod tests {
         let power: Vec<(String, f64)> = out
             .iter()
             .filter(|s| s.metric.name == "gpu_power_watts")
-            .map(|s| (s.labels[0].1.clone(), s.value))
+            .map(|s| (s.labels[0].1.to_string(), s.value))
             .collect();
         assert_eq!(power, [("0".to_string(), 10.0), ("1".to_string(), 20.0)]);
         let reasons: Vec<(String, String, f64)> = out
             .iter()
             .filter(|s| s.metric.name == "gpu_clock_event_reason_active")
-            .map(|s| (s.labels[0].1.clone(), s.labels[1].1.clone(), s.value))
+            .map(|s| {
+                (
+                    s.labels[0].1.to_string(),
+                    s.labels[1].1.to_string(),
+                    s.value,
+                )
+            })
             .collect();
         assert_eq!(
             reasons,

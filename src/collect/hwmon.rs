@@ -35,7 +35,7 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use crate::collect::ScanCache;
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
 use crate::root::{CollectError, Root, join, lock};
@@ -154,21 +154,19 @@ fn chip_label(root: &Root, dir: &str, entry: &str, chip_name: Option<&str>) -> S
     clean_name(&real)
 }
 
-/// Sensor -> element -> raw value text, for one chip.
-type SensorData = BTreeMap<String, BTreeMap<String, String>>;
-
 /// What does not change while a chip exists: its names, its sensor labels
-/// and which value attributes it has.
+/// and which value attributes it has. The names are label values, made
+/// once per scan and shared by every scrape's samples.
 #[derive(Debug, Clone)]
 pub struct Chip {
     /// The `chip` label.
-    chip: String,
+    chip: LabelValue,
     /// The cleaned `name` file, for `node_hwmon_chip_names`.
-    chip_name: Option<String>,
+    chip_name: Option<LabelValue>,
     /// `(sensor, label)` from the `_label` files.
-    labels: Vec<(String, String)>,
+    labels: Vec<(LabelValue, LabelValue)>,
     /// `(sensor, element, relative path)` of every value attribute.
-    values: Vec<(String, String, String)>,
+    values: Vec<(LabelValue, String, String)>,
 }
 
 /// The chips found by the last scan, kept across scrapes: names, labels
@@ -187,12 +185,21 @@ fn scan_attributes(root: &Root, dir: &str, chip: &mut Chip) -> Result<(), Collec
             continue;
         }
         let sensor = format!("{kind}{number}");
+        // One shared value per sensor, however many attributes it has.
+        let known = chip
+            .values
+            .iter()
+            .map(|(s, _, _)| s)
+            .chain(chip.labels.iter().map(|(s, _)| s))
+            .find(|s| **s == sensor)
+            .cloned();
+        let sensor = known.unwrap_or_else(|| sensor.into());
         let path = join(dir, &file);
         if element == "label" {
             match root.read_optional(&path) {
                 Ok(Some(text)) => chip
                     .labels
-                    .push((sensor, text.trim_matches('\n').to_string())),
+                    .push((sensor, LabelValue::new(text.trim_matches('\n')))),
                 Ok(None) => {}
                 Err(e) => log::debug!("hwmon: skipping {e}"),
             }
@@ -210,8 +217,8 @@ fn scan_chip(root: &Root, dir: &str, entry: &str) -> Result<Chip, CollectError> 
         _ => None,
     };
     let mut chip = Chip {
-        chip: chip_label(root, dir, entry, chip_name.as_deref()),
-        chip_name,
+        chip: chip_label(root, dir, entry, chip_name.as_deref()).into(),
+        chip_name: chip_name.map(LabelValue::from),
         labels: Vec::new(),
         values: Vec::new(),
     };
@@ -309,41 +316,60 @@ pub fn collect(
     result
 }
 
+/// One sensor's values read this scrape, by element (`""` for a bare
+/// `<type>N` file), and its label.
+struct Sensor<'a> {
+    name: &'a LabelValue,
+    label: Option<&'a LabelValue>,
+    elements: BTreeMap<&'a str, String>,
+}
+
 /// Reads the chip's values and emits its families.
 fn emit_chip(root: &Root, chip: &Chip, out: &mut Vec<Sample>) {
-    let mut data = SensorData::new();
-    for (sensor, element, path) in &chip.values {
+    fn sensor(name: &LabelValue) -> Sensor<'_> {
+        Sensor {
+            name,
+            label: None,
+            elements: BTreeMap::new(),
+        }
+    }
+    /// A value file's text without its line feed.
+    fn value(text: &str) -> &str {
+        text.trim_matches('\n')
+    }
+    let mut data: BTreeMap<&str, Sensor> = BTreeMap::new();
+    for (name, element, path) in &chip.values {
         match root.read_optional(path) {
             Ok(Some(text)) => {
-                data.entry(sensor.clone())
-                    .or_default()
-                    .insert(element.clone(), text.trim_matches('\n').to_string());
+                data.entry(name.as_str())
+                    .or_insert_with(|| sensor(name))
+                    .elements
+                    .insert(element.as_str(), text);
             }
             Ok(None) => {}
             Err(e) => log::debug!("hwmon: skipping {e}"),
         }
     }
-    for (sensor, label) in &chip.labels {
-        data.entry(sensor.clone())
-            .or_default()
-            .insert("label".to_string(), label.clone());
+    for (name, label) in &chip.labels {
+        data.entry(name.as_str())
+            .or_insert_with(|| sensor(name))
+            .label = Some(label);
     }
-    let chip_label = &chip.chip;
     if let Some(name) = &chip.chip_name {
         out.push(Sample::new(
             &node::HWMON_CHIP_NAMES,
-            vec![("chip", chip_label.clone()), ("chip_name", name.clone())],
+            [("chip", chip.chip.clone()), ("chip_name", name.clone())],
             1.0,
         ));
     }
-    for (sensor, elements) in &data {
-        let labels = || vec![("chip", chip_label.clone()), ("sensor", sensor.clone())];
-        if let Some(label) = elements.get("label") {
+    for (sensor, s) in &data {
+        let labels = || [("chip", chip.chip.clone()), ("sensor", s.name.clone())];
+        if let Some(label) = s.label {
             out.push(Sample::new(
                 &node::HWMON_SENSOR_LABEL,
-                vec![
-                    ("chip", chip_label.clone()),
-                    ("sensor", sensor.clone()),
+                [
+                    ("chip", chip.chip.clone()),
+                    ("sensor", s.name.clone()),
                     ("label", label.clone()),
                 ],
                 1.0,
@@ -352,7 +378,7 @@ fn emit_chip(root: &Root, chip: &Chip, out: &mut Vec<Sample>) {
         let Some((kind, _, _)) = split_attribute(sensor) else {
             continue;
         };
-        let bare = elements.get("");
+        let bare = s.elements.get("").map(|t| value(t));
         match kind {
             "beep_enable" => {
                 let on = bare.is_some_and(|v| v == "1");
@@ -385,8 +411,10 @@ fn emit_chip(root: &Root, chip: &Chip, out: &mut Vec<Sample>) {
             }
             _ => {}
         }
-        for (element, value) in elements.iter().filter(|(e, _)| *e != "label") {
-            if let Some((metric, name, v)) = element_sample(kind, element, value, bare.is_some()) {
+        for (element, text) in &s.elements {
+            if let Some((metric, name, v)) =
+                element_sample(kind, element, value(text), bare.is_some())
+            {
                 out.push(Sample::named(metric, name, labels(), v));
             }
         }

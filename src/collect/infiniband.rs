@@ -28,7 +28,7 @@
 use std::sync::Mutex;
 
 use crate::collect::ScanCache;
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::node;
 use crate::parse::{ParseError, sysfs};
 use crate::root::{CollectError, Root, join, lock};
@@ -104,30 +104,43 @@ fn rate_bytes(text: &str) -> Option<f64> {
 
 /// A counter file's value, `None` for `N/A (no PMA)`.
 fn counter(root: &Root, path: &str) -> Result<Option<u64>, CollectError> {
-    match root.read_optional(path)? {
-        Some(t) if t.starts_with("N/A") => Ok(None),
-        Some(t) => sysfs::u64_value("RDMA port counter", &t)
-            .map(Some)
-            .map_err(|e| root.parse_error(path, e)),
-        None => Ok(None),
-    }
+    let value = root.read_parsed_optional(path, |t| {
+        if t.starts_with("N/A") {
+            Ok(None)
+        } else {
+            sysfs::u64_value("RDMA port counter", t).map(Some)
+        }
+    })?;
+    Ok(value.flatten())
 }
 
-/// One port's files that exist: the counter file names of `counters/` and
+/// A counter file of a port: its name (the `stat` label), its relative
+/// path, and whether it is in `counters/` (which node_exporter reads) or
 /// `hw_counters/`.
 #[derive(Debug, Clone)]
+struct Counter {
+    stat: LabelValue,
+    path: String,
+    standard: bool,
+}
+
+/// One port's files that exist.
+#[derive(Debug, Clone)]
 struct Port {
-    port: String,
-    counters: Vec<String>,
-    hw_counters: Vec<String>,
+    port: LabelValue,
+    /// `<class>/<device>/ports/<port>`.
+    dir: String,
+    /// `counters/` and `hw_counters/` together, by name: the order of
+    /// `rdma_port_stat_total`'s series, so the writer has nothing to sort.
+    counters: Vec<Counter>,
 }
 
 /// What does not change while a device exists.
 #[derive(Debug, Clone)]
 pub struct Device {
-    name: String,
+    name: LabelValue,
     /// `board_id`, `fw_ver`, `hca_type` (empty where absent).
-    info: [String; 3],
+    info: [LabelValue; 3],
     ports: Vec<Port>,
 }
 
@@ -138,23 +151,37 @@ pub type Cache = ScanCache<Device>;
 
 fn scan_device(root: &Root, name: &str) -> Result<Device, CollectError> {
     let dir = format!("{INFINIBAND_DIR}/{name}");
-    let mut info: [String; 3] = Default::default();
+    let mut info: [LabelValue; 3] = ["".into(), "".into(), "".into()];
     for (slot, file) in info.iter_mut().zip(["board_id", "fw_ver", "hca_type"]) {
         if let Some(v) = root.read_optional(&join(&dir, file))? {
-            *slot = sysfs::text_value(&v).to_string();
+            *slot = LabelValue::new(sysfs::text_value(&v));
         }
     }
     let mut ports = Vec::new();
     for port in root.read_dir_optional(&format!("{dir}/ports"))? {
         let port_dir = format!("{dir}/ports/{port}");
+        let mut counters = Vec::new();
+        for (group, standard) in [("counters", true), ("hw_counters", false)] {
+            let group_dir = join(&port_dir, group);
+            for stat in root.read_dir_optional(&group_dir)? {
+                counters.push(Counter {
+                    path: join(&group_dir, &stat),
+                    stat: stat.into(),
+                    standard,
+                });
+            }
+        }
+        // Stable: a name in both directories keeps `counters/` first, the
+        // series the writer keeps of the two.
+        counters.sort_by(|a, b| a.stat.as_str().cmp(b.stat.as_str()));
         ports.push(Port {
-            counters: root.read_dir_optional(&format!("{port_dir}/counters"))?,
-            hw_counters: root.read_dir_optional(&format!("{port_dir}/hw_counters"))?,
-            port,
+            port: port.into(),
+            dir: port_dir,
+            counters,
         });
     }
     Ok(Device {
-        name: name.to_string(),
+        name: name.to_string().into(),
         info,
         ports,
     })
@@ -198,19 +225,18 @@ pub fn collect(
 
 fn port_collect(
     root: &Root,
-    device: &str,
+    device: &LabelValue,
     port: &Port,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
-    let dir = format!("{INFINIBAND_DIR}/{device}/ports/{}", port.port);
-    let labels = || vec![("device", device.to_string()), ("port", port.port.clone())];
+    let labels = || [("device", device.clone()), ("port", port.port.clone())];
     let mut result = Ok(());
     let states = [
         ("state", &node::INFINIBAND_STATE_ID),
         ("phys_state", &node::INFINIBAND_PHYSICAL_STATE_ID),
     ];
     for (file, metric) in states {
-        let path = join(&dir, file);
+        let path = join(&port.dir, file);
         match root.read_optional(&path) {
             Ok(Some(t)) => match state_id(&t) {
                 Some(id) => out.push(Sample::new(metric, labels(), id as f64)),
@@ -225,7 +251,7 @@ fn port_collect(
             Err(e) => result = Err(e),
         }
     }
-    let path = join(&dir, "rate");
+    let path = join(&port.dir, "rate");
     match root.read_optional(&path) {
         Ok(Some(t)) => match rate_bytes(&t) {
             Some(r) => out.push(Sample::new(
@@ -243,42 +269,36 @@ fn port_collect(
         Ok(None) => {}
         Err(e) => result = Err(e),
     }
-    for (group, files) in [
-        ("counters", &port.counters),
-        ("hw_counters", &port.hw_counters),
-    ] {
-        let group_dir = join(&dir, group);
-        for stat in files {
-            let value = match counter(root, &join(&group_dir, stat)) {
-                Ok(Some(v)) => v,
-                Ok(None) => continue,
-                Err(e) => {
-                    result = Err(e);
-                    continue;
-                }
-            };
-            let l = vec![
-                ("device", device.to_string()),
-                ("port", port.port.clone()),
-                ("stat", stat.clone()),
-            ];
-            out.push(Sample::new(&node::RDMA_PORT_STAT_TOTAL, l, value as f64));
-            if group != "counters" {
+    for c in &port.counters {
+        let value = match counter(root, &c.path) {
+            Ok(Some(v)) => v,
+            Ok(None) => continue,
+            Err(e) => {
+                result = Err(e);
                 continue;
             }
-            if let Some((name, words)) = node_counter(stat) {
-                let v = if words {
-                    value.saturating_mul(DATA_WORD_BYTES)
-                } else {
-                    value
-                };
-                out.push(Sample::named_static(
-                    &node::INFINIBAND_COUNTER_TOTAL,
-                    name,
-                    labels(),
-                    v as f64,
-                ));
-            }
+        };
+        let l = [
+            ("device", device.clone()),
+            ("port", port.port.clone()),
+            ("stat", c.stat.clone()),
+        ];
+        out.push(Sample::new(&node::RDMA_PORT_STAT_TOTAL, l, value as f64));
+        if !c.standard {
+            continue;
+        }
+        if let Some((name, words)) = node_counter(&c.stat) {
+            let v = if words {
+                value.saturating_mul(DATA_WORD_BYTES)
+            } else {
+                value
+            };
+            out.push(Sample::named_static(
+                &node::INFINIBAND_COUNTER_TOTAL,
+                name,
+                labels(),
+                v as f64,
+            ));
         }
     }
     result

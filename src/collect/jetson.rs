@@ -51,7 +51,7 @@ use std::sync::Mutex;
 
 use crate::collect::hwmon::HWMON_DIR;
 use crate::collect::thermal::{self, MILLIDEGREES_PER_DEGREE, THERMAL_DIR};
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, jetson as m};
 use crate::parse::{device_tree, nvpmodel, sysfs, tegra_release};
 use crate::root::{CollectError, Root, lock};
@@ -219,8 +219,8 @@ fn identity(root: &Root, out: &mut Vec<Sample>, errors: &mut Vec<CollectError>) 
     out.push(Sample::new(
         &m::INFO,
         vec![
-            ("model", model.unwrap_or_default()),
-            ("l4t", l4t.unwrap_or_default()),
+            ("model", model.unwrap_or_default().into()),
+            ("l4t", l4t.unwrap_or_default().into()),
         ],
         1.0,
     ));
@@ -252,7 +252,7 @@ fn power_mode(root: &Root, out: &mut Vec<Sample>, errors: &mut Vec<CollectError>
     };
     out.push(Sample::new(
         &m::NVPMODEL_MODE_INFO,
-        vec![("id", id.to_string()), ("name", name)],
+        [("id", id.to_string().into()), ("name", name.into())],
         1.0,
     ));
 }
@@ -290,11 +290,11 @@ fn gpus(
     };
     for (index, entry) in devices.iter().enumerate() {
         present.insert(format!("GPU devfreq device {DEVFREQ_DIR}/{entry}"));
-        let gpu = index.to_string();
+        let gpu = LabelValue::from(index.to_string());
         let dir = format!("{DEVFREQ_DIR}/{entry}");
         let mut gauge = |metric: &'static Metric, value: Option<f64>| {
             if let Some(v) = value {
-                out.push(Sample::new(metric, vec![("gpu", gpu.clone())], v));
+                out.push(Sample::new(metric, [("gpu", gpu.clone())], v));
             }
         };
         let hz = |file: &str| read_u64(root, &format!("{dir}/{file}"), "devfreq frequency (Hz)");
@@ -450,7 +450,8 @@ fn rail_samples(
     out: &mut Vec<Sample>,
     errors: &mut Vec<CollectError>,
 ) {
-    let labels = || vec![("rail", rail.to_string())];
+    let rail_label = LabelValue::new(rail);
+    let labels = || [("rail", rail_label.clone())];
     let millivolts = note(
         rail_reading(root, &format!("{dir}/in{n}_input"), rail),
         errors,
@@ -524,7 +525,8 @@ fn fans(root: &Root, chips: &[Chip], out: &mut Vec<Sample>, errors: &mut Vec<Col
     let pwmfans = chips_named(root, chips, "pwmfan");
     let tachs = chips_named(root, chips, "pwm_tach");
     for index in 0..pwmfans.len().max(tachs.len()) {
-        let labels = || vec![("fan", index.to_string())];
+        let fan = LabelValue::from(index.to_string());
+        let labels = || [("fan", fan.clone())];
         let pwmfan = pwmfans.get(index);
         if let Some(chip) = pwmfan {
             let pwm = read_u64(root, &format!("{}/pwm1", chip.dir), "PWM duty (0-255)");

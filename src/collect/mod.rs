@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use regex_lite::Regex;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics;
 use crate::root::{CollectError, Root, lock};
 
@@ -478,7 +478,7 @@ impl Exporter {
             let start = Instant::now();
             let result = self.run(c, &mut out);
             let elapsed = start.elapsed().as_secs_f64();
-            let label = || vec![("collector", c.name().to_string())];
+            let label = || [("collector", LabelValue::from(c.name()))];
             out.push(Sample::new(
                 &metrics::COLLECTOR_SUCCESS,
                 label(),
@@ -499,9 +499,9 @@ impl Exporter {
         self.note("process", &process);
         out.push(Sample::new(
             &metrics::BUILD_INFO,
-            vec![
-                ("version", env!("CARGO_PKG_VERSION").to_string()),
-                ("revision", crate::REVISION.to_string()),
+            [
+                ("version", env!("CARGO_PKG_VERSION").into()),
+                ("revision", crate::REVISION.into()),
             ],
             1.0,
         ));
@@ -518,6 +518,7 @@ impl Exporter {
             .map_err(|e| CollectError::Other(e.to_string()));
         self.note("host label", &result);
         let Ok(host) = host else { return };
+        let host = LabelValue::from(host);
         for s in out.iter_mut().filter(|s| s.metric.contract) {
             s.labels.insert(0, ("host", host.clone()));
         }

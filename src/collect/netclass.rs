@@ -14,10 +14,10 @@
 use regex_lite::Regex;
 
 use crate::collect::network::{IDENTITY_FILE, NET_DIR};
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root, join};
+use crate::root::{CollectError, DirPath, Root, join};
 
 /// `speed` is in Mb/s (sysfs-class-net); 1 Mb/s = 125000 bytes/s.
 const BYTES_PER_SECOND_PER_MBPS: i64 = 1_000_000 / 8;
@@ -59,19 +59,23 @@ pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<()
         if ignored.is_match(&iface) || root.is_file(&format!("{NET_DIR}/{iface}")) {
             continue;
         }
-        let dir = join(NET_DIR, &iface);
-        root.check_identity(&dir, IDENTITY_FILE);
-        let device = || vec![("device", iface.clone())];
-        let mut info = device();
+        let mut dir = DirPath::new(&join(NET_DIR, &iface));
+        root.check_identity(dir.dir(), IDENTITY_FILE);
+        let name = LabelValue::from(iface);
+        let device = || [("device", name.clone())];
+        let mut info = vec![("device", name.clone())];
         for attr in INFO {
-            let text = match root.read_optional(&join(&dir, attr)) {
-                Ok(t) => t.unwrap_or_default(),
+            let text = root.read_parsed_optional(dir.file(attr), |t| {
+                Ok(LabelValue::new(sysfs::text_value(t)))
+            });
+            let text = match text {
+                Ok(t) => t.unwrap_or(LabelValue::Static("")),
                 Err(e) => {
                     result = Err(e);
-                    String::new()
+                    LabelValue::Static("")
                 }
             };
-            info.push((attr, sysfs::text_value(&text).to_string()));
+            info.push((attr, text));
         }
         let up = info.iter().any(|(k, v)| *k == "operstate" && v == "up");
         out.push(Sample::new(&node::NETWORK_INFO, info, 1.0));
@@ -86,8 +90,8 @@ pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<()
             .copied()
             .chain([("speed", &node::NETWORK_SPEED_BYTES)]);
         for (attr, metric) in attrs {
-            let path = join(&dir, attr);
-            match root.read_parsed_optional(&path, |t| sysfs::int_value("net class attribute", t)) {
+            let path = dir.file(attr);
+            match root.read_parsed_optional(path, |t| sysfs::int_value("net class attribute", t)) {
                 Ok(Some(v)) if attr == "speed" => {
                     if v >= 0 {
                         numbers.push((metric, v.saturating_mul(BYTES_PER_SECOND_PER_MBPS)));

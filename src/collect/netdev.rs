@@ -10,7 +10,7 @@
 
 use regex_lite::Regex;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::node;
 use crate::parse::netdev;
 use crate::root::{CollectError, Root};
@@ -51,13 +51,16 @@ const TRANSMIT_NAMES: [&str; 8] = [
 ///
 /// Errors: `/proc/net/dev` unreadable or malformed.
 pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let devices = root.read_parsed(NET_DEV_FILE, |t| {
+    let mut devices = root.read_parsed(NET_DEV_FILE, |t| {
         netdev::parse(t).map(|v| {
             v.into_iter()
-                .map(|d| (d.name.to_string(), d.receive, d.transmit))
+                .map(|d| (LabelValue::new(d.name), d.receive, d.transmit))
                 .collect::<Vec<_>>()
         })
     })?;
+    // By name, the writer's order (the kernel lists them by ifindex), so
+    // that it has nothing to sort.
+    devices.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
     for (name, receive, transmit) in devices {
         if exclude.is_match(&name) {
             continue;
@@ -71,7 +74,7 @@ pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<()
                 out.push(Sample::named_static(
                     metric,
                     family,
-                    vec![("device", name.clone())],
+                    [("device", name.clone())],
                     *value as f64,
                 ));
             }

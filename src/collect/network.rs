@@ -10,10 +10,10 @@
 
 use regex_lite::Regex;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric};
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root, join};
+use crate::root::{CollectError, DirPath, Root, join};
 
 /// Relative path of the network class directory.
 pub const NET_DIR: &str = "sys/class/net";
@@ -60,17 +60,14 @@ pub fn collect(
             continue;
         }
         matched += 1;
-        let statistics = join(&dir, "statistics");
+        let mut statistics = DirPath::new(&join(&dir, "statistics"));
+        let name = LabelValue::from(iface);
         for (file, metric) in COUNTERS {
-            let value = root.read_parsed_optional(&join(&statistics, file), |t| {
+            let value = root.read_parsed_optional(statistics.file(file), |t| {
                 sysfs::u64_value("net statistics counter", t)
             })?;
             if let Some(v) = value {
-                out.push(Sample::new(
-                    metric,
-                    vec![("interface", iface.clone())],
-                    v as f64,
-                ));
+                out.push(Sample::new(metric, [("interface", name.clone())], v as f64));
             }
         }
     }

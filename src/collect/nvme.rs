@@ -25,7 +25,7 @@
 
 use std::io;
 
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Sample};
 use crate::metrics::host;
 use crate::parse::nvme_smart::{self, SmartLog};
 use crate::root::{CollectError, Root};
@@ -112,7 +112,8 @@ fn spare_ratio(percent: u8) -> Option<f64> {
 
 /// The samples of one controller's log page.
 fn push(ctrl: &str, log: &SmartLog, out: &mut Vec<Sample>) {
-    let dev = || vec![("device", ctrl.to_string())];
+    let name = LabelValue::new(ctrl);
+    let dev = || [("device", name.clone())];
     out.push(Sample::new(
         &host::NVME_CRITICAL_WARNING,
         dev(),

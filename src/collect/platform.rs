@@ -110,8 +110,8 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     out.push(Sample::new(
         &host::PLATFORM_INFO,
         vec![
-            ("platform", platform.as_str().to_string()),
-            ("model", model),
+            ("platform", platform.as_str().into()),
+            ("model", model.into()),
         ],
         1.0,
     ));

@@ -217,7 +217,7 @@ pub fn collect(
         match get_throttled::parse(&text) {
             Ok(flags) => {
                 for c in Condition::ALL {
-                    let label = || vec![("condition", c.label().to_string())];
+                    let label = || [("condition", c.label().into())];
                     out.push(Sample::new(
                         &m::RPI_THROTTLED,
                         label(),
@@ -273,7 +273,7 @@ pub fn collect(
             match hwmon_value(root, adc, &format!("in{n}_input")) {
                 Ok(Some(mv)) => out.push(Sample::new(
                     &m::RPI_ADC_VOLTAGE_VOLTS,
-                    vec![("channel", label)],
+                    [("channel", label.into())],
                     mv / MILLI,
                 )),
                 Ok(None) => {}

@@ -10,7 +10,7 @@
 //! is left out, where node_exporter would report -256 °C.
 
 use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, THERMAL_DIR, zone_temp};
-use crate::expo::Sample;
+use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::node;
 use crate::parse::sysfs;
 use crate::root::{CollectError, Root, join};
@@ -28,7 +28,7 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
             match typed_zone_temp(root, &dir) {
                 Ok(Some((kind, milli))) => out.push(Sample::new(
                     &node::THERMAL_ZONE_TEMP,
-                    vec![("type", kind), ("zone", zone.to_string())],
+                    [("type", kind.into()), ("zone", LabelValue::new(zone))],
                     milli as f64 / MILLIDEGREES_PER_DEGREE,
                 )),
                 Ok(None) => {}
@@ -67,7 +67,8 @@ fn cooling_device(
     else {
         return Ok(());
     };
-    let labels = || vec![("name", name.to_string()), ("type", kind.clone())];
+    let labels: Labels = [("name", LabelValue::new(name)), ("type", kind.into())].into();
+    let labels = || labels.clone();
     let states = [
         ("cur_state", &node::COOLING_DEVICE_CUR_STATE),
         ("max_state", &node::COOLING_DEVICE_MAX_STATE),

@@ -54,7 +54,7 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
                 )));
             }
         };
-        labels.push((label, value));
+        labels.push((label, value.into()));
     }
     out.push(Sample::new(&node::UNAME_INFO, labels, 1.0));
     Ok(())
