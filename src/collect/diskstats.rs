@@ -12,8 +12,7 @@
 //!   the identity properties from udev's database
 //!   (`/run/udev/data/b<major>:<minor>`), empty where udev has none.
 
-use regex_lite::Regex;
-
+use crate::collect::Pattern;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, node};
 use crate::parse::{diskstats, udev};
@@ -47,7 +46,7 @@ const INFO_PROPERTIES: [(&str, &str); 5] = [
 /// Errors: `/proc/diskstats` unreadable or malformed, or a udev database
 /// entry that exists but cannot be read or parsed (the device's info labels
 /// are then empty, as when udev has no entry).
-pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+pub fn collect(root: &Root, exclude: &Pattern, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let text = root.read(DISKSTATS_FILE)?;
     let disks =
         diskstats::parse(&text).map_err(|source| root.parse_error(DISKSTATS_FILE, source))?;

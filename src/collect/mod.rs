@@ -34,6 +34,7 @@ pub mod uname;
 pub mod updates;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -221,6 +222,52 @@ impl Default for Options {
     }
 }
 
+/// A name pattern from the command line (`--collector.diskstats.device-exclude`
+/// and the like) with its answers so far.
+///
+/// The same few dozen names (disks, interfaces, zone types) come back on
+/// every scrape, and a `regex_lite` match costs microseconds (a twentieth
+/// of a collection of `fixtures/spark`, callgrind), so each name's answer is
+/// kept; all are forgotten once more than [`MAX_PATTERN_ANSWERS`] are kept
+/// (containers come and go with interfaces of their own).
+#[derive(Debug)]
+pub struct Pattern {
+    regex: Regex,
+    answers: Mutex<HashMap<String, bool>>,
+}
+
+/// At most this many answers of one [`Pattern`] are kept.
+pub const MAX_PATTERN_ANSWERS: usize = 1024;
+
+impl Pattern {
+    /// `regex` with no answers yet.
+    pub fn new(regex: Regex) -> Pattern {
+        Pattern {
+            regex,
+            answers: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether `name` matches, as [`Regex::is_match`] answers.
+    pub fn is_match(&self, name: &str) -> bool {
+        if let Some(&answer) = lock(&self.answers).get(name) {
+            return answer;
+        }
+        let answer = self.regex.is_match(name);
+        let mut answers = lock(&self.answers);
+        if answers.len() >= MAX_PATTERN_ANSWERS {
+            answers.clear();
+        }
+        answers.insert(name.to_string(), answer);
+        answer
+    }
+
+    /// The pattern as given, for messages.
+    pub fn as_str(&self) -> &str {
+        self.regex.as_str()
+    }
+}
+
 /// What a collector keeps about the devices of one class directory
 /// (`/sys/class/hwmon`, `/sys/class/infiniband`) because it does not change
 /// while they exist: read once, and again only when the directory's set of
@@ -316,6 +363,16 @@ pub struct Exporter {
     coalesce: Mutex<Coalesce>,
     /// Signalled when a collection of [`Exporter::render_shared`] ends.
     coalesced: Condvar,
+    /// The name patterns of [`Options`], with their answers kept.
+    cpu_zone_type: Pattern,
+    network_interfaces: Option<Pattern>,
+    disk_exclude: Pattern,
+    netdev_exclude: Pattern,
+    netclass_ignored: Pattern,
+    /// How many samples the last collection made: the next one reserves
+    /// that much at once rather than growing its list five times (each
+    /// growth copies every sample so far).
+    last_len: AtomicUsize,
 }
 
 impl Exporter {
@@ -359,6 +416,12 @@ impl Exporter {
             started: Instant::now(),
             coalesce: Mutex::default(),
             coalesced: Condvar::new(),
+            last_len: AtomicUsize::new(0),
+            cpu_zone_type: Pattern::new(opts.cpu_zone_type.clone()),
+            network_interfaces: opts.network_interfaces.clone().map(Pattern::new),
+            disk_exclude: Pattern::new(opts.disk_exclude.clone()),
+            netdev_exclude: Pattern::new(opts.netdev_exclude.clone()),
+            netclass_ignored: Pattern::new(opts.netclass_ignored.clone()),
             root,
             opts,
             active,
@@ -421,20 +484,18 @@ impl Exporter {
             ),
             Collector::Stat => stat::collect(root, out),
             Collector::Cpufreq => cpufreq::collect(root, out),
-            Collector::Thermal => thermal::collect(root, &self.opts.cpu_zone_type, out),
+            Collector::Thermal => thermal::collect(root, &self.cpu_zone_type, out),
             Collector::ThermalZone => thermal_zone::collect(root, out),
             Collector::Hwmon => hwmon::collect(root, &self.hwmon, out),
             Collector::Gpu => self.gpu.collect(root, out),
             Collector::Meminfo => meminfo::collect(root, out),
             Collector::Loadavg => loadavg::collect(root, out),
             Collector::Pressure => pressure::collect(root, out),
-            Collector::Diskstats => diskstats::collect(root, &self.opts.disk_exclude, out),
+            Collector::Diskstats => diskstats::collect(root, &self.disk_exclude, out),
             Collector::Filesystem => filesystem::collect(root, &self.opts.filesystem_exclude, out),
-            Collector::Network => {
-                network::collect(root, self.opts.network_interfaces.as_ref(), out)
-            }
-            Collector::Netdev => netdev::collect(root, &self.opts.netdev_exclude, out),
-            Collector::Netclass => netclass::collect(root, &self.opts.netclass_ignored, out),
+            Collector::Network => network::collect(root, self.network_interfaces.as_ref(), out),
+            Collector::Netdev => netdev::collect(root, &self.netdev_exclude, out),
+            Collector::Netclass => netclass::collect(root, &self.netclass_ignored, out),
             Collector::Infiniband => infiniband::collect(root, &self.infiniband, out),
             Collector::Uname => uname::collect(root, out),
             Collector::Platform => platform::collect(root, out),
@@ -473,7 +534,7 @@ impl Exporter {
     /// One scrape: every active collector, health metrics, `process_*`,
     /// build info.
     pub fn collect(&self) -> Vec<Sample> {
-        let mut out = Vec::with_capacity(128);
+        let mut out = Vec::with_capacity(self.last_len.load(Ordering::Relaxed).max(128) + 16);
         for &c in &self.active {
             let start = Instant::now();
             let result = self.run(c, &mut out);
@@ -505,6 +566,7 @@ impl Exporter {
             ],
             1.0,
         ));
+        self.last_len.store(out.len(), Ordering::Relaxed);
         out
     }
 
@@ -650,6 +712,24 @@ mod tests {
         assert!(!Arc::ptr_eq(&a, &b), "never a result from before the call");
         assert_eq!(lock(&exporter.coalesce).started, 2);
         assert!(lock(&exporter.coalesce).last.is_none(), "nothing kept");
+    }
+
+    #[test]
+    fn a_pattern_answers_as_its_regex_and_forgets_past_its_bound() {
+        let p = Pattern::new(Regex::new("^(lo|veth.*)$").unwrap());
+        for _ in 0..2 {
+            assert!(p.is_match("lo"));
+            assert!(p.is_match("veth0"));
+            assert!(!p.is_match("enP7s7"));
+            assert!(!p.is_match("xlo"));
+        }
+        assert_eq!(lock(&p.answers).len(), 4);
+        for i in 0..MAX_PATTERN_ANSWERS {
+            assert!(p.is_match(&format!("veth{i}")));
+        }
+        assert!(lock(&p.answers).len() <= MAX_PATTERN_ANSWERS, "bounded");
+        assert!(!p.is_match("enP7s7"), "the same answer after forgetting");
+        assert_eq!(p.as_str(), "^(lo|veth.*)$");
     }
 
     #[test]

@@ -11,8 +11,7 @@
 //! `--collector.netclass.ignore-invalid-speed`: the alternative, -125000
 //! bytes per second, is not a speed.
 
-use regex_lite::Regex;
-
+use crate::collect::Pattern;
 use crate::collect::network::{IDENTITY_FILE, NET_DIR};
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{Metric, node};
@@ -53,7 +52,7 @@ const INFO: [&str; 5] = ["address", "broadcast", "duplex", "operstate", "ifalias
 ///
 /// Errors: `sys/class/net` cannot be listed, or an attribute is unreadable
 /// or malformed (that value is absent; the rest is still emitted).
-pub fn collect(root: &Root, ignored: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let mut result = Ok(());
     for iface in root.read_dir(NET_DIR)? {
         if ignored.is_match(&iface) || root.is_file(&format!("{NET_DIR}/{iface}")) {

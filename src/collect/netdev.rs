@@ -8,8 +8,7 @@
 //! the live host; with `--no-collector.netdev.netlink` it reads this file,
 //! and the values are the same counters.
 
-use regex_lite::Regex;
-
+use crate::collect::Pattern;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::node;
 use crate::parse::netdev;
@@ -50,7 +49,7 @@ const TRANSMIT_NAMES: [&str; 8] = [
 /// Emits the sixteen counters for each interface not matching `exclude`.
 ///
 /// Errors: `/proc/net/dev` unreadable or malformed.
-pub fn collect(root: &Root, exclude: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+pub fn collect(root: &Root, exclude: &Pattern, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let mut devices = root.read_parsed(NET_DEV_FILE, |t| {
         netdev::parse(t).map(|v| {
             v.into_iter()

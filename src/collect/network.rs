@@ -8,8 +8,7 @@
 //! `--collector.network.interfaces` replaces that choice with a name pattern.
 //! An interface that vanishes between listing and reading loses its series.
 
-use regex_lite::Regex;
-
+use crate::collect::Pattern;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric};
 use crate::parse::sysfs;
@@ -45,7 +44,7 @@ fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
 /// explicit `interfaces` pattern matches no interface (`NoData`).
 pub fn collect(
     root: &Root,
-    interfaces: Option<&Regex>,
+    interfaces: Option<&Pattern>,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
     let mut matched = 0;

@@ -7,8 +7,7 @@
 //! (`EAGAIN`, `ENODATA`, missing) or reads Tegra's offline sentinel
 //! `-256000` is left out, never reported as a temperature.
 
-use regex_lite::Regex;
-
+use crate::collect::Pattern;
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::sysfs;
@@ -40,7 +39,11 @@ pub fn zone_temp(root: &Root, dir: &str) -> Result<Option<i64>, CollectError> {
 ///
 /// Errors: `sys/class/thermal` exists but cannot be listed, a `type` or `temp` file is
 /// malformed, or no matching zone has a reading (`NoData`).
-pub fn collect(root: &Root, zone_type: &Regex, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+pub fn collect(
+    root: &Root,
+    zone_type: &Pattern,
+    out: &mut Vec<Sample>,
+) -> Result<(), CollectError> {
     let zones = root.read_dir_optional(THERMAL_DIR)?;
     let mut hottest: Option<i64> = None;
     let mut matched = 0;
