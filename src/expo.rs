@@ -41,27 +41,46 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// of the device's samples: a clone of a shared value counts a reference
 /// instead of copying the text, and a static value copies a pointer. This
 /// is what keeps a scrape from allocating a string per label (about two
-/// thousand of them on a Spark).
+/// thousand of them on a Spark). Whether the text needs escaping in the
+/// text format is decided once, when the value is made, not for every
+/// sample that carries it.
 #[derive(Clone)]
-pub enum LabelValue {
-    /// Text that lives as long as the program.
-    Static(&'static str),
-    /// Text made at run time, shared by every clone.
-    Shared(Arc<str>),
+pub struct LabelValue(ValueRepr);
+
+#[derive(Clone)]
+enum ValueRepr {
+    /// Text that lives as long as the program; whether it needs escaping.
+    Static(&'static str, bool),
+    /// Text made at run time, shared by every clone; whether it needs
+    /// escaping.
+    Shared(Arc<str>, bool),
+}
+
+/// Whether `text` has a byte the text format escapes in a label value.
+fn needs_escape(text: &str) -> bool {
+    text.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n'))
 }
 
 impl LabelValue {
     /// A shared value holding a copy of `text` (one allocation; clones of
     /// it share it).
     pub fn new(text: &str) -> LabelValue {
-        LabelValue::Shared(Arc::from(text))
+        LabelValue(ValueRepr::Shared(Arc::from(text), needs_escape(text)))
     }
 
     /// The text.
     pub fn as_str(&self) -> &str {
-        match self {
-            LabelValue::Static(s) => s,
-            LabelValue::Shared(s) => s,
+        match &self.0 {
+            ValueRepr::Static(s, _) => s,
+            ValueRepr::Shared(s, _) => s,
+        }
+    }
+
+    /// Whether the text has a `\`, `"` or line feed, which the text format
+    /// escapes.
+    fn needs_escape(&self) -> bool {
+        match self.0 {
+            ValueRepr::Static(_, e) | ValueRepr::Shared(_, e) => e,
         }
     }
 }
@@ -75,13 +94,14 @@ impl std::ops::Deref for LabelValue {
 
 impl From<&'static str> for LabelValue {
     fn from(text: &'static str) -> LabelValue {
-        LabelValue::Static(text)
+        LabelValue(ValueRepr::Static(text, needs_escape(text)))
     }
 }
 
 impl From<String> for LabelValue {
     fn from(text: String) -> LabelValue {
-        LabelValue::Shared(Arc::from(text))
+        let escape = needs_escape(&text);
+        LabelValue(ValueRepr::Shared(Arc::from(text), escape))
     }
 }
 
@@ -157,7 +177,7 @@ pub type Label = (&'static str, LabelValue);
 const INLINE_LABELS: usize = 3;
 
 /// An unused inline slot.
-const NO_LABEL: Label = ("", LabelValue::Static(""));
+const NO_LABEL: Label = ("", LabelValue(ValueRepr::Static("", false)));
 
 /// A sample's labels in order: up to three held inline, more
 /// in a `Vec`. Reads as a slice of [`Label`]s (`labels.iter()`,
@@ -326,9 +346,10 @@ impl Sample {
 }
 
 /// Appends `value` escaped for a label value.
-fn escape_label_value(out: &mut String, value: &str) {
-    // Nearly every value needs no escaping: copy it whole.
-    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+fn escape_label_value(out: &mut String, value: &LabelValue) {
+    // Nearly every value needs no escaping (known when it was made): copy
+    // it whole.
+    if !value.needs_escape() {
         out.push_str(value);
         return;
     }
@@ -518,6 +539,27 @@ fn same_series(a: &Labels, b: &Labels) -> bool {
         })
 }
 
+/// About how many bytes [`render`] writes for `order` (a little more, so
+/// that the text is written without growing and copying it): each sample's
+/// name, labels and a value of up to 24 characters, and each family's HELP
+/// and TYPE lines.
+fn size_hint(order: &[&Sample]) -> usize {
+    let mut bytes = 0;
+    let mut current: Option<&str> = None;
+    for s in order {
+        let name: &str = &s.name;
+        if current.is_none_or(|c| !std::ptr::eq(c, name)) {
+            current = Some(name);
+            bytes += 2 * name.len() + s.metric.help.len() + 32;
+        }
+        bytes += name.len() + 28;
+        for (n, v) in s.labels.iter() {
+            bytes += n.len() + v.len() + 4;
+        }
+    }
+    bytes
+}
+
 /// Renders `samples` as one exposition document.
 ///
 /// Samples of the same metric may come in any order and from several
@@ -526,7 +568,7 @@ fn same_series(a: &Labels, b: &Labels) -> bool {
 /// rejects; the first is kept and the later ones are dropped with a warning.
 pub fn render(samples: &[Sample]) -> String {
     let order = in_order(samples);
-    let mut out = String::with_capacity(64 * samples.len() + 256);
+    let mut out = String::with_capacity(size_hint(&order));
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;
     for s in order {
@@ -765,6 +807,36 @@ mod tests {
         assert_eq!(shared.clone(), LabelValue::from("up".to_string()));
         assert!(LabelValue::from("a").cmp(&LabelValue::new("b")).is_lt());
         assert_eq!(format!("{shared:?} {shared}"), "\"up\" up");
+    }
+
+    #[test]
+    fn the_size_hint_covers_what_is_written() {
+        let samples = vec![
+            Sample::new(&CPU_USAGE_PERCENT, Labels::NONE, 0.1 + 0.2),
+            Sample::new(
+                &NETWORK_RECEIVE_BYTES_TOTAL,
+                [("interface", "enP7s7".into())],
+                -1.5e15,
+            ),
+            Sample::new(
+                &NETWORK_RECEIVE_BYTES_TOTAL,
+                [("interface", "wlP9s9".into())],
+                f64::NEG_INFINITY,
+            ),
+            Sample::new(
+                &GPU_INFO,
+                vec![
+                    ("gpu", "0".into()),
+                    ("uuid", "GPU-5b2e3f1a-0000-0000-0000-000000000000".into()),
+                    ("name", "NVIDIA GB10".into()),
+                    ("driver_version", "580.95.05".into()),
+                    ("pci_bus_id", "0000000F:01:00.0".into()),
+                ],
+                1.0,
+            ),
+        ];
+        let text = render(&samples);
+        assert!(size_hint(&in_order(&samples)) >= text.len(), "{text}");
     }
 
     #[test]

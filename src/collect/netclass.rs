@@ -68,10 +68,10 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
                 Ok(LabelValue::new(sysfs::text_value(t)))
             });
             let text = match text {
-                Ok(t) => t.unwrap_or(LabelValue::Static("")),
+                Ok(t) => t.unwrap_or(LabelValue::from("")),
                 Err(e) => {
                     result = Err(e);
-                    LabelValue::Static("")
+                    LabelValue::from("")
                 }
             };
             info.push((attr, text));
