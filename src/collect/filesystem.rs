@@ -113,11 +113,12 @@ impl Default for Exclusions {
     }
 }
 
-/// The mount table: PID 1's, or this process's where PID 1's cannot be read.
-fn mount_table(root: &Root) -> Result<Vec<mounts::Mount>, CollectError> {
-    match root.read_parsed(PID1_MOUNTS_FILE, mounts::parse) {
-        Ok(m) => Ok(m),
-        Err(CollectError::Read { .. }) => root.read_parsed(MOUNTS_FILE, mounts::parse),
+/// The text of the mount table and its path: PID 1's, or this process's
+/// where PID 1's cannot be read.
+fn mount_table(root: &Root) -> Result<(String, &'static str), CollectError> {
+    match root.read(PID1_MOUNTS_FILE) {
+        Ok(text) => Ok((text, PID1_MOUNTS_FILE)),
+        Err(CollectError::Read { .. }) => Ok((root.read(MOUNTS_FILE)?, MOUNTS_FILE)),
         Err(e) => Err(e),
     }
 }
@@ -133,13 +134,23 @@ pub fn collect(
     exclude: &Exclusions,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
+    let (text, path, mut result) = match mount_table(root) {
+        Ok((text, path)) => (text, path, Ok(())),
+        Err(e) => (String::new(), PID1_MOUNTS_FILE, Err(e)),
+    };
+    let table = match mounts::parse(&text) {
+        Ok(table) => table,
+        Err(e) => {
+            result = result.and(Err(root.parse_error(path, e)));
+            Vec::new()
+        }
+    };
     // One statvfs per mount point per scrape, so that both families and a
     // recording see the same figures.
-    let mut stats: HashMap<String, StatVfs> = HashMap::new();
-    let mut result = match mount_table(root) {
-        Ok(table) => mounts_collect(root, exclude, &table, &mut stats, out),
-        Err(e) => Err(e),
-    };
+    let mut stats: HashMap<&str, StatVfs> = HashMap::new();
+    if result.is_ok() {
+        result = mounts_collect(root, exclude, &table, &mut stats, out);
+    }
     if let Err(e) = storage_used(root, &mut stats, out) {
         result = Err(e);
     }
@@ -147,24 +158,24 @@ pub fn collect(
 }
 
 /// `statvfs` of `mount_point`, asked once per scrape.
-fn statvfs(
+fn statvfs<'a>(
     root: &Root,
-    stats: &mut HashMap<String, StatVfs>,
-    mount_point: &str,
+    stats: &mut HashMap<&'a str, StatVfs>,
+    mount_point: &'a str,
 ) -> Result<StatVfs, CollectError> {
     if let Some(s) = stats.get(mount_point) {
         return Ok(*s);
     }
     let s = root.statvfs(mount_point)?;
-    stats.insert(mount_point.to_string(), s);
+    stats.insert(mount_point, s);
     Ok(s)
 }
 
-fn mounts_collect(
+fn mounts_collect<'a>(
     root: &Root,
     exclude: &Exclusions,
-    table: &[mounts::Mount],
-    stats: &mut HashMap<String, StatVfs>,
+    table: &'a [mounts::Mount],
+    stats: &mut HashMap<&'a str, StatVfs>,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
     let mut result = Ok(());
@@ -207,7 +218,7 @@ fn mounts_collect(
 
 fn storage_used(
     root: &Root,
-    stats: &mut HashMap<String, StatVfs>,
+    stats: &mut HashMap<&str, StatVfs>,
     out: &mut Vec<Sample>,
 ) -> Result<(), CollectError> {
     let s = statvfs(root, stats, ROOT_MOUNTPOINT)?;

@@ -22,11 +22,11 @@
 //! is accepted (`fstab(5)` lets them default to 0); fields past the sixth are
 //! ignored.
 
+use std::borrow::Cow;
+
 use nom::bytes::complete::take_till1;
 use nom::character::complete::{space0, space1};
-use nom::combinator::all_consuming;
-use nom::multi::separated_list1;
-use nom::sequence::delimited;
+use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use super::{ParseError, numbered_lines};
@@ -39,35 +39,50 @@ pub use super::statvfs::unescape;
 
 const SOURCE: &str = "/proc/mounts";
 
-/// One line of a mounts file, fields unescaped.
+/// One line of a mounts file, fields unescaped; a field without an escape
+/// (nearly all of them) is borrowed from the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mount {
+pub struct Mount<'a> {
     /// The mounted device or source, e.g. `/dev/nvme0n1p2`, `tmpfs`,
     /// `server:/export`, `none`.
-    pub device: String,
+    pub device: Cow<'a, str>,
     /// Where it is mounted, e.g. `/`, `/boot/efi`.
-    pub mount_point: String,
+    pub mount_point: Cow<'a, str>,
     /// Filesystem type, e.g. `ext4`, `tmpfs`, `fuse.sshfs`.
-    pub fs_type: String,
+    pub fs_type: Cow<'a, str>,
     /// Mount options as printed, comma-separated, e.g. `rw,relatime`. The
     /// first is always `ro` or `rw` in `/proc/mounts`.
-    pub options: String,
+    pub options: Cow<'a, str>,
 }
 
-impl Mount {
+impl Mount<'_> {
     /// Whether the options contain `ro` as a whole option (not `errors=remount-ro`).
     pub fn read_only(&self) -> bool {
         self.options.split(',').any(|o| o == "ro")
     }
 }
 
-fn fields(i: &str) -> IResult<&str, Vec<&str>> {
-    all_consuming(delimited(
-        space0,
-        separated_list1(space1, take_till1(|c: char| c == ' ' || c == '\t')),
-        space0,
-    ))
-    .parse(i)
+/// Whether `c` separates fields.
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// One field: everything up to the next space or tab.
+fn field(i: &str) -> IResult<&str, &str> {
+    take_till1(is_blank).parse(i)
+}
+
+/// The four fields every line has, after any leading blanks; the rest of
+/// the line (blanks, then `dump`, `pass` and any later fields) is left.
+fn required(i: &str) -> IResult<&str, [&str; 4]> {
+    (
+        preceded(space0, field),
+        preceded(space1, field),
+        preceded(space1, field),
+        preceded(space1, field),
+    )
+        .map(|(a, b, c, d)| [a, b, c, d])
+        .parse(i)
 }
 
 fn is_number(f: &str) -> bool {
@@ -82,7 +97,7 @@ fn is_number(f: &str) -> bool {
 /// fifth or sixth field (`dump`, `pass`) is present but not an unsigned
 /// decimal (garbage). An empty file is valid: mounts outside a process's
 /// root (a chroot) are not listed, which can leave none.
-pub fn parse(text: &str) -> Result<Vec<Mount>, ParseError> {
+pub fn parse(text: &str) -> Result<Vec<Mount<'_>>, ParseError> {
     let mut mounts = Vec::new();
     for (n, l) in numbered_lines(text) {
         if l.trim().is_empty() {
@@ -96,15 +111,16 @@ pub fn parse(text: &str) -> Result<Vec<Mount>, ParseError> {
                 l,
             )
         };
-        let (_, f) = fields(l).map_err(|_| err())?;
-        if f.len() < 4 || !f.iter().skip(4).take(2).all(|x| is_number(x)) {
+        let (rest, [device, mount_point, fs_type, options]) = required(l).map_err(|_| err())?;
+        let mut more = rest.split(is_blank).filter(|f| !f.is_empty());
+        if !more.by_ref().take(2).all(is_number) {
             return Err(err());
         }
         mounts.push(Mount {
-            device: unescape(f[0]).into_owned(),
-            mount_point: unescape(f[1]).into_owned(),
-            fs_type: unescape(f[2]).into_owned(),
-            options: unescape(f[3]).into_owned(),
+            device: unescape(device),
+            mount_point: unescape(mount_point),
+            fs_type: unescape(fs_type),
+            options: unescape(options),
         });
     }
     Ok(mounts)
@@ -141,7 +157,7 @@ mod tests {
 
     #[test]
     fn read_only_needs_a_whole_ro_option() {
-        let mount = |options: &str| Mount {
+        let mount = |options: &'static str| Mount {
             device: "d".into(),
             mount_point: "/".into(),
             fs_type: "ext4".into(),

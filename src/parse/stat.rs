@@ -23,7 +23,7 @@
 
 use nom::character::complete::{digit1, space0, space1, u64 as dec_u64};
 use nom::combinator::{all_consuming, opt};
-use nom::multi::{many0, separated_list1};
+use nom::multi::{fold_many0, fold_many1};
 use nom::sequence::preceded;
 use nom::{IResult, Parser, bytes::complete::tag};
 
@@ -106,21 +106,51 @@ fn cpu_key(i: &str) -> IResult<&str, Option<u32>> {
     preceded(tag("cpu"), opt(nom::character::complete::u32)).parse(i)
 }
 
-/// The numbers after a `cpu` key: at least 8 (through `steal`).
-fn counters(i: &str) -> IResult<&str, Vec<u64>> {
-    preceded(space1, separated_list1(space1, dec_u64)).parse(i)
+/// How many counters of a `cpu` line are kept: through `guest_nice`.
+const KEPT_COUNTERS: usize = 10;
+
+/// The numbers after a `cpu` key: the first [`KEPT_COUNTERS`], and how many
+/// there were (a later kernel may add columns).
+#[derive(Debug, Default)]
+struct Counters {
+    values: [u64; KEPT_COUNTERS],
+    count: usize,
 }
 
-fn cpu_line(i: &str) -> IResult<&str, (Option<u32>, Vec<u64>)> {
+impl Counters {
+    /// The counters kept.
+    fn kept(&self) -> &[u64] {
+        &self.values[..self.count.min(KEPT_COUNTERS)]
+    }
+}
+
+/// The numbers after a `cpu` key, each after blanks (at least one).
+fn counters(i: &str) -> IResult<&str, Counters> {
+    fold_many1(preceded(space1, dec_u64), Counters::default, |mut c, v| {
+        if let Some(slot) = c.values.get_mut(c.count) {
+            *slot = v;
+        }
+        c.count += 1;
+        c
+    })
+    .parse(i)
+}
+
+fn cpu_line(i: &str) -> IResult<&str, (Option<u32>, Counters)> {
     all_consuming((cpu_key, counters, space0).map(|(k, v, _)| (k, v))).parse(i)
 }
 
 /// A key's values, of which the first is the one we keep (`intr` has many
 /// more columns, all numbers).
 fn first_value(i: &str) -> IResult<&str, u64> {
-    all_consuming((space1, dec_u64, many0(preceded(space1, digit1)), space0))
-        .map(|(_, v, _, _)| v)
-        .parse(i)
+    all_consuming((
+        space1,
+        dec_u64,
+        fold_many0(preceded(space1, digit1), || (), |(), _| ()),
+        space0,
+    ))
+    .map(|(_, v, _, _)| v)
+    .parse(i)
 }
 
 fn cpu_times(v: &[u64]) -> Option<CpuTimes> {
@@ -162,7 +192,7 @@ pub fn parse(text: &str) -> Result<Stat, ParseError> {
                 )
             };
             let (_, (cpu, values)) = cpu_line(line).map_err(|_| err())?;
-            let times = cpu_times(&values).ok_or_else(err)?;
+            let times = cpu_times(values.kept()).ok_or_else(err)?;
             match cpu {
                 None => {
                     stat.total = times;
