@@ -130,7 +130,6 @@ fn sigterm_while_the_streaming_nvidia_smi_hangs_exits_at_once_and_kills_it() {
             "30s",
         ],
     );
-    let scrape = std::thread::spawn(move || common::request(&addr, "GET", "/metrics"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while !pidfile.exists() {
         assert!(
@@ -139,11 +138,13 @@ fn sigterm_while_the_streaming_nvidia_smi_hangs_exits_at_once_and_kills_it() {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    // While nvidia-smi hangs, a scrape is answered (it never waits for
+    // nvidia-smi), without GPU values. It is made before SIGTERM rather
+    // than beside it: a request still queued when the process exits is
+    // (rightly) dropped, which made this test fail now and then.
+    let response = common::request(&addr, "GET", "/metrics");
     terminate(&child);
     assert_eq!(exit_within(&mut child, Duration::from_secs(1)), Some(0));
-    // The scrape was answered (it never waits for nvidia-smi), without GPU
-    // values.
-    let response = scrape.join().unwrap();
     assert_eq!(response.status, 200, "{}", response.body);
     let response = response.body;
     assert!(response.contains(r#"dgx_spark_exporter_collector_success{collector="gpu"} 0"#));
