@@ -44,8 +44,17 @@ pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// thousand of them on a Spark). Whether the text needs escaping in the
 /// text format is decided once, when the value is made, not for every
 /// sample that carries it.
-#[derive(Clone)]
 pub struct LabelValue(ValueRepr);
+
+impl Clone for LabelValue {
+    // Not inlined: collectors clone a device's value into each of its
+    // samples at a hundred call sites, and the inlined reference count
+    // grew the binary by kilobytes.
+    #[inline(never)]
+    fn clone(&self) -> LabelValue {
+        LabelValue(self.0.clone())
+    }
+}
 
 #[derive(Clone)]
 enum ValueRepr {
@@ -274,6 +283,9 @@ impl FromIterator<Label> for Labels {
 }
 
 impl<const N: usize> From<[Label; N]> for Labels {
+    // Not inlined: a scrape makes a thousand samples from a hundred call
+    // sites, and inlining this at each grew the binary by tens of KB.
+    #[inline(never)]
     fn from(labels: [Label; N]) -> Labels {
         if N > INLINE_LABELS {
             return Labels(LabelsRepr::Heap(labels.into()));
@@ -332,6 +344,7 @@ pub struct Sample {
 
 impl Sample {
     /// A sample of `metric` with `labels` and `value`.
+    #[inline(never)]
     pub fn new(metric: &'static Metric, labels: impl Into<Labels>, value: f64) -> Sample {
         Sample {
             metric,
@@ -344,6 +357,7 @@ impl Sample {
     /// Like [`Sample::named`], for a family name known at compile time (a
     /// collector's table of them): nothing is allocated, and samples of the
     /// family share the name's address, which the writer groups by.
+    #[inline(never)]
     pub fn named_static(
         metric: &'static Metric,
         name: &'static str,
@@ -363,6 +377,7 @@ impl Sample {
     /// which the collector built from the pattern (see
     /// [`Metric::matches`]); a name that does not fit the pattern is a bug
     /// in the collector and panics in debug builds.
+    #[inline(never)]
     pub fn named(
         metric: &'static Metric,
         name: String,
@@ -493,6 +508,21 @@ impl std::hash::Hasher for AddressHasher {
     }
 }
 
+/// The order of `names` by text, stably: the positions of `names` in the
+/// order the writer puts families by name, or series that differ only in
+/// one label's value.
+///
+/// Collectors use it to emit samples in the writer's order (interfaces,
+/// CPUs, counters), which leaves the writer nothing to sort. It is one
+/// function rather than a `sort_by` at each place because each `sort_by`
+/// on another type or closure is another copy of the standard library's
+/// sort in the binary (a few KB each).
+pub fn name_order(names: &[&str]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| names[a].cmp(names[b]));
+    order
+}
+
 /// `samples` in exposition order: families by name, samples within a
 /// family by label values, stably (of two duplicates, the one given first
 /// comes first).
@@ -522,8 +552,8 @@ fn in_order(samples: &[Sample]) -> Vec<&Sample> {
     }
     // Stable: groups of one name (names built by a collector, each its own
     // allocation) stay in the order they first appeared.
-    let mut by_name: Vec<usize> = (0..groups.len()).collect();
-    by_name.sort_by(|&a, &b| groups[a].0.cmp(groups[b].0));
+    let names: Vec<&str> = groups.iter().map(|g| g.0).collect();
+    let by_name = name_order(&names);
     // Where each group's samples start in the output.
     let mut next = vec![0; groups.len()];
     let mut at = 0;

@@ -18,7 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::expo::{LabelValue, Labels, Sample};
+use crate::expo::{LabelValue, Labels, Sample, name_order};
 use crate::metrics::{self, node};
 use crate::parse::stat::{self, CpuTimes};
 use crate::root::{CollectError, Root, lock};
@@ -130,13 +130,13 @@ pub fn collect(
     let hz = user_hz as f64;
     // In the writer's order (label values as text: "0", "1", "10", ...,
     // "2", and modes by name), so that it has nothing to sort.
-    let mut cpus: Vec<(LabelValue, &CpuTimes)> = stat
+    let cpus: Vec<(LabelValue, &CpuTimes)> = stat
         .cpus
         .iter()
         .map(|(cpu, t)| (LabelValue::from(cpu.to_string()), t))
         .collect();
-    cpus.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-    for (cpu, t) in &cpus {
+    let names: Vec<&str> = cpus.iter().map(|(cpu, _)| cpu.as_str()).collect();
+    for (cpu, t) in name_order(&names).into_iter().map(|i| &cpus[i]) {
         let modes = [
             ("idle", t.idle),
             ("iowait", t.iowait),

@@ -18,7 +18,7 @@
 
 use std::collections::HashMap;
 
-use crate::expo::{LabelValue, Labels, Sample};
+use crate::expo::{LabelValue, Labels, Sample, name_order};
 use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
 use crate::root::{CollectError, DirPath, Root};
@@ -115,9 +115,11 @@ fn node_collect(
                         // By name, the writer's order, so that it has
                         // nothing to sort (the kernel lists them in
                         // registration order).
-                        let mut names: Vec<LabelValue> =
-                            available.split_whitespace().map(LabelValue::new).collect();
-                        names.sort_unstable_by(|a, b| a.as_str().cmp(b.as_str()));
+                        let listed: Vec<&str> = available.split_whitespace().collect();
+                        let names = name_order(&listed)
+                            .into_iter()
+                            .map(|i| LabelValue::new(listed[i]))
+                            .collect();
                         &governors.insert((available, names)).1
                     }
                 };

@@ -28,7 +28,7 @@
 use std::sync::Mutex;
 
 use crate::collect::ScanCache;
-use crate::expo::{LabelValue, Sample};
+use crate::expo::{LabelValue, Sample, name_order};
 use crate::metrics::node;
 use crate::parse::{ParseError, sysfs};
 use crate::root::{CollectError, Root, join, lock};
@@ -173,7 +173,11 @@ fn scan_device(root: &Root, name: &str) -> Result<Device, CollectError> {
         }
         // Stable: a name in both directories keeps `counters/` first, the
         // series the writer keeps of the two.
-        counters.sort_by(|a, b| a.stat.as_str().cmp(b.stat.as_str()));
+        let names: Vec<&str> = counters.iter().map(|c| c.stat.as_str()).collect();
+        let counters = name_order(&names)
+            .into_iter()
+            .map(|i| counters[i].clone())
+            .collect();
         ports.push(Port {
             port: port.into(),
             dir: port_dir,

@@ -9,7 +9,7 @@
 //! and the values are the same counters.
 
 use crate::collect::Pattern;
-use crate::expo::{LabelValue, Sample};
+use crate::expo::{LabelValue, Sample, name_order};
 use crate::metrics::node;
 use crate::parse::netdev;
 use crate::root::{CollectError, Root};
@@ -50,7 +50,7 @@ const TRANSMIT_NAMES: [&str; 8] = [
 ///
 /// Errors: `/proc/net/dev` unreadable or malformed.
 pub fn collect(root: &Root, exclude: &Pattern, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let mut devices = root.read_parsed(NET_DEV_FILE, |t| {
+    let devices = root.read_parsed(NET_DEV_FILE, |t| {
         netdev::parse(t).map(|v| {
             v.into_iter()
                 .map(|d| (LabelValue::new(d.name), d.receive, d.transmit))
@@ -59,9 +59,9 @@ pub fn collect(root: &Root, exclude: &Pattern, out: &mut Vec<Sample>) -> Result<
     })?;
     // By name, the writer's order (the kernel lists them by ifindex), so
     // that it has nothing to sort.
-    devices.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-    for (name, receive, transmit) in devices {
-        if exclude.is_match(&name) {
+    let names: Vec<&str> = devices.iter().map(|(name, _, _)| name.as_str()).collect();
+    for (name, receive, transmit) in name_order(&names).into_iter().map(|i| &devices[i]) {
+        if exclude.is_match(name) {
             continue;
         }
         let sides = [
