@@ -36,11 +36,13 @@ const HZ_PER_KHZ: f64 = 1000.0;
 pub const CPU_DIR: &str = "sys/devices/system/cpu";
 
 /// The frequency files of a cpufreq policy and their families.
+/// `scaling_cur_freq` comes first: every policy has it (cpufreq.rst), so
+/// only when it is missing is the directory itself looked for.
 const FREQUENCIES: [(&str, &Metric); 6] = [
+    ("scaling_cur_freq", &node::CPU_SCALING_FREQUENCY_HERTZ),
     ("cpuinfo_cur_freq", &node::CPU_FREQUENCY_HERTZ),
     ("cpuinfo_max_freq", &node::CPU_FREQUENCY_MAX_HERTZ),
     ("cpuinfo_min_freq", &node::CPU_FREQUENCY_MIN_HERTZ),
-    ("scaling_cur_freq", &node::CPU_SCALING_FREQUENCY_HERTZ),
     ("scaling_max_freq", &node::CPU_SCALING_FREQUENCY_MAX_HERTZ),
     ("scaling_min_freq", &node::CPU_SCALING_FREQUENCY_MIN_HERTZ),
 ];
@@ -69,7 +71,7 @@ fn node_collect(
     // The last `scaling_available_governors` seen and its names sorted,
     // reused while CPUs list the same ones (they usually all do).
     let mut governors: Option<(String, Vec<LabelValue>)> = None;
-    for entry in root.read_dir(CPU_DIR)? {
+    'cpus: for entry in root.read_dir(CPU_DIR)? {
         let Some(cpu) = entry.strip_prefix("cpu") else {
             continue;
         };
@@ -77,9 +79,6 @@ fn node_collect(
             continue;
         }
         let mut dir = DirPath::new(&format!("{CPU_DIR}/{entry}/cpufreq"));
-        if !root.is_dir(dir.dir()) {
-            continue;
-        }
         let cpu_label = LabelValue::new(cpu);
         for (file, metric) in FREQUENCIES {
             match root
@@ -96,6 +95,12 @@ fn node_collect(
                         [("cpu", cpu_label.clone())],
                         khz as f64 * HZ_PER_KHZ,
                     ))
+                }
+                // No cpufreq for this CPU (a VM, a core being hot-plugged):
+                // nothing else to read. Checked only now rather than before
+                // every CPU, which cost a `statx` each on every scrape.
+                Ok(None) if file == "scaling_cur_freq" && !root.is_dir(dir.dir()) => {
+                    continue 'cpus;
                 }
                 Ok(None) => {}
                 // cpuinfo_cur_freq is mode 0400: unreadable unless root.
