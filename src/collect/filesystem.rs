@@ -20,14 +20,14 @@
 //!   `/proc`, `/run`, `/sys`, ...) are skipped.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 
 use regex_lite::Regex;
 
+use crate::collect::Pattern;
 use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::{self, Metric, node};
 use crate::parse::mounts;
-use crate::root::{CollectError, Root, lock};
+use crate::root::{CollectError, Root};
 use crate::sys::StatVfs;
 
 /// The filesystem whose use is the contract's `storage_used_percent`.
@@ -50,57 +50,28 @@ pub const DEFAULT_FS_TYPES_EXCLUDE: &str = "^(autofs|binfmt_misc|bpf|cgroup2?|co
 /// Which mounts get `node_filesystem_*` series: those whose mount point
 /// and filesystem type match neither pattern.
 ///
-/// The answer for each (mount point, type) is kept, since the same few
-/// dozen mounts come back on every scrape and a regex match costs micro-
-/// seconds (a fifth of a collection of `fixtures/spark`, callgrind); it is
-/// forgotten once more than [`MAX_DECISIONS`] are kept (containers come and
-/// go with mounts of their own).
-#[derive(Debug)]
+/// Each pattern keeps its answers ([`Pattern`]), since the same few dozen
+/// mounts come back on every scrape and a regex match costs microseconds
+/// (a fifth of a collection of `fixtures/spark`, callgrind).
+#[derive(Debug, Clone)]
 pub struct Exclusions {
-    mount_points: Regex,
-    fs_types: Regex,
-    /// Answers by mount point, then type.
-    decided: Mutex<HashMap<String, Vec<(String, bool)>>>,
+    mount_points: Pattern,
+    fs_types: Pattern,
 }
-
-/// At most this many answers of [`Exclusions::excludes`] are kept.
-pub const MAX_DECISIONS: usize = 1024;
 
 impl Exclusions {
     /// Mounts whose mount point matches `mount_points` or whose type
     /// matches `fs_types` are not reported.
     pub fn new(mount_points: Regex, fs_types: Regex) -> Exclusions {
         Exclusions {
-            mount_points,
-            fs_types,
-            decided: Mutex::new(HashMap::new()),
+            mount_points: Pattern::new(mount_points),
+            fs_types: Pattern::new(fs_types),
         }
     }
 
     /// Whether the mount of `fs_type` at `mount_point` is left out.
     pub fn excludes(&self, mount_point: &str, fs_type: &str) -> bool {
-        let known = lock(&self.decided)
-            .get(mount_point)
-            .and_then(|types| types.iter().find(|(t, _)| t == fs_type).map(|(_, a)| *a));
-        if let Some(answer) = known {
-            return answer;
-        }
-        let answer = self.mount_points.is_match(mount_point) || self.fs_types.is_match(fs_type);
-        let mut decided = lock(&self.decided);
-        if decided.len() >= MAX_DECISIONS {
-            decided.clear();
-        }
-        decided
-            .entry(mount_point.to_string())
-            .or_default()
-            .push((fs_type.to_string(), answer));
-        answer
-    }
-}
-
-impl Clone for Exclusions {
-    fn clone(&self) -> Self {
-        Exclusions::new(self.mount_points.clone(), self.fs_types.clone())
+        self.mount_points.is_match(mount_point) || self.fs_types.is_match(fs_type)
     }
 }
 
@@ -241,6 +212,8 @@ fn storage_used(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::collect::MAX_PATTERN_ANSWERS;
+    use crate::root::lock;
 
     #[test]
     fn kept_answers_are_the_patterns_answers() {
@@ -259,16 +232,20 @@ mod tests {
                 assert_eq!(ex.excludes(mp, fs), want, "{mp} {fs}");
             }
         }
-        assert_eq!(lock(&ex.decided).len(), 6, "one entry per mount point");
+        assert_eq!(
+            lock(&ex.mount_points.answers).len(),
+            6,
+            "one entry per mount point"
+        );
     }
 
     #[test]
     fn kept_answers_are_bounded() {
         let ex = Exclusions::default();
-        for i in 0..(MAX_DECISIONS * 3) {
+        for i in 0..(MAX_PATTERN_ANSWERS * 3) {
             assert!(ex.excludes(&format!("/var/lib/docker/overlay2/{i}/merged"), "overlay"));
         }
-        assert!(lock(&ex.decided).len() <= MAX_DECISIONS);
+        assert!(lock(&ex.mount_points.answers).len() <= MAX_PATTERN_ANSWERS);
         assert!(!ex.excludes("/", "ext4"));
     }
 }

@@ -236,6 +236,13 @@ pub struct Pattern {
     answers: Mutex<HashMap<String, bool>>,
 }
 
+impl Clone for Pattern {
+    /// The same pattern, with no answers yet.
+    fn clone(&self) -> Pattern {
+        Pattern::new(self.regex.clone())
+    }
+}
+
 /// At most this many answers of one [`Pattern`] are kept.
 pub const MAX_PATTERN_ANSWERS: usize = 1024;
 
