@@ -299,7 +299,7 @@ static DEFLATE: Mutex<Option<flate2::write::DeflateEncoder<Vec<u8>>>> = Mutex::n
 fn gzip(body: &[u8]) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(body.len() / 4 + GZIP_HEADER.len() + 8);
     out.extend_from_slice(&GZIP_HEADER);
-    let kept = lock_deflate().take();
+    let kept = crate::root::lock(&DEFLATE).take();
     let mut enc = match kept {
         Some(mut enc) => {
             // Left fresh by the `reset` that finished its last stream.
@@ -316,14 +316,8 @@ fn gzip(body: &[u8]) -> io::Result<Vec<u8>> {
     out.extend_from_slice(&crc.sum().to_le_bytes());
     // ISIZE: the input's length modulo 2^32 (RFC 1952, 2.3.1).
     out.extend_from_slice(&(body.len() as u32).to_le_bytes());
-    *lock_deflate() = Some(enc);
+    *crate::root::lock(&DEFLATE) = Some(enc);
     Ok(out)
-}
-
-/// [`DEFLATE`], recovered if a panicking thread poisoned it (the worst a
-/// half-used compressor can do is be reset by its next user).
-fn lock_deflate() -> MutexGuard<'static, Option<flate2::write::DeflateEncoder<Vec<u8>>>> {
-    DEFLATE.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The bytes of `reply` on the wire: status line, `Content-Type`,
