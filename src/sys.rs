@@ -17,17 +17,9 @@ use std::time::Duration;
 /// kernel's `Documentation/hwmon/sysfs-interface.rst` ("-ENODATA") and
 /// `Documentation/ABI/testing/sysfs-class-net` (`speed`).
 pub fn is_unavailable(e: &io::Error) -> bool {
-    matches!(
-        e.raw_os_error(),
-        Some(
-            libc::ENOENT
-                | libc::ENODEV
-                | libc::EAGAIN
-                | libc::ENODATA
-                | libc::EINVAL
-                | libc::EOPNOTSUPP
-        )
-    ) || e.kind() == io::ErrorKind::NotFound
+    is_value_unavailable(e)
+        || matches!(e.raw_os_error(), Some(libc::ENOENT | libc::ENODEV))
+        || e.kind() == io::ErrorKind::NotFound
 }
 
 /// True for the errors of [`is_unavailable`] that mean the object is there
@@ -449,5 +441,28 @@ mod nvme_tests {
         assert_eq!(e.raw_os_error(), Some(libc::ENOTTY), "{e}");
         assert_eq!(std::fs::read(&file).unwrap(), [0u8; 16]);
         let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[cfg(test)]
+mod unavailable_tests {
+    use super::*;
+
+    #[test]
+    fn gone_and_no_value_now_are_unavailable_and_only_no_value_keeps_a_file() {
+        let os = io::Error::from_raw_os_error;
+        for errno in [libc::EAGAIN, libc::ENODATA, libc::EINVAL, libc::EOPNOTSUPP] {
+            assert!(is_unavailable(&os(errno)), "{errno}");
+            assert!(is_value_unavailable(&os(errno)), "{errno}");
+        }
+        for errno in [libc::ENOENT, libc::ENODEV] {
+            assert!(is_unavailable(&os(errno)), "{errno}");
+            assert!(!is_value_unavailable(&os(errno)), "{errno}");
+        }
+        assert!(is_unavailable(&io::Error::from(io::ErrorKind::NotFound)));
+        for errno in [libc::EACCES, libc::EIO, libc::EPERM] {
+            assert!(!is_unavailable(&os(errno)), "{errno}");
+            assert!(!is_value_unavailable(&os(errno)), "{errno}");
+        }
     }
 }
