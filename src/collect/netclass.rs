@@ -55,10 +55,13 @@ const INFO: [&str; 5] = ["address", "broadcast", "duplex", "operstate", "ifalias
 pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let mut result = Ok(());
     for iface in root.read_dir(NET_DIR)? {
-        if ignored.is_match(&iface) || root.is_file(&format!("{NET_DIR}/{iface}")) {
+        if ignored.is_match(&iface) {
             continue;
         }
         let mut dir = DirPath::new(&join(NET_DIR, &iface));
+        if root.is_file(dir.dir()) {
+            continue;
+        }
         root.check_identity(dir.dir(), IDENTITY_FILE);
         let name = LabelValue::from(iface);
         let device = || [("device", name.clone())];
