@@ -139,12 +139,6 @@ impl From<String> for LabelValue {
     }
 }
 
-impl From<&String> for LabelValue {
-    fn from(text: &String) -> LabelValue {
-        LabelValue::new(text)
-    }
-}
-
 impl PartialEq for LabelValue {
     fn eq(&self, other: &LabelValue) -> bool {
         self.as_str() == other.as_str()
