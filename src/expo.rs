@@ -507,19 +507,66 @@ impl std::hash::Hasher for AddressHasher {
 /// one label's value.
 ///
 /// Collectors use it to emit samples in the writer's order (interfaces,
-/// CPUs, counters), which leaves the writer nothing to sort. It is one
-/// function rather than a `sort_by` at each place because each `sort_by`
-/// on another type or closure is another copy of the standard library's
-/// sort in the binary (a few KB each).
+/// CPUs, counters), which leaves the writer nothing to sort.
 pub fn name_order(names: &[&str]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| names[a].cmp(names[b]));
+    sort_by_text(&mut order, &|i| names[i]);
     order
 }
 
-/// `samples` in exposition order: families by name, samples within a
-/// family by label values, stably (of two duplicates, the one given first
-/// comes first).
+/// Sorts the positions `order` by the text `text` gives for each, stably.
+/// It is the one sort by text in the program (the writer's families,
+/// [`name_order`]), taking the text through `dyn` rather than a generic
+/// closure because each `sort_by` on another type or closure is another
+/// copy of the standard library's sort in the binary (a few KB each).
+fn sort_by_text<'a>(order: &mut [usize], text: &dyn Fn(usize) -> &'a str) {
+    order.sort_by(|&a, &b| text_cmp(text(a), text(b)));
+}
+
+/// `a.cmp(b)` (byte order, as `str`'s `Ord`), eight bytes at a time.
+/// Metric names share long prefixes (`node_network_receive_`), and musl's
+/// `memcmp`, which `str`'s `Ord` calls, compares one byte per step.
+fn text_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut ca, mut cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in ca.by_ref().zip(cb.by_ref()) {
+        // Big-endian: the first differing byte decides, as in byte order.
+        let word = |c: &[u8]| u64::from_be_bytes(c.try_into().unwrap_or([0; 8]));
+        let (x, y) = (word(x), word(y));
+        if x != y {
+            return x.cmp(&y);
+        }
+    }
+    // The rest of both after the common whole words.
+    let done = a.len().min(b.len()) / 8 * 8;
+    a[done..].iter().cmp(b[done..].iter())
+}
+
+/// The working lists of [`render_into`], kept between renders: once they
+/// have grown to a scrape's size, the writer allocates nothing but the text
+/// (and that too can be kept). With musl's allocator each of them, fresh,
+/// is a fresh `mmap` and `munmap` on every scrape.
+#[derive(Default)]
+pub struct Scratch {
+    /// The group of each name, by the address and length of its bytes.
+    index: std::collections::HashMap<(usize, usize), usize, ByAddress>,
+    /// Each group's first sample and size.
+    groups: Vec<(usize, usize)>,
+    /// Each sample's group.
+    group_of: Vec<usize>,
+    /// The groups by name.
+    by_name: Vec<usize>,
+    /// Where the next sample of each group goes.
+    next: Vec<usize>,
+    /// The samples' positions in exposition order: [`in_order`]'s answer.
+    order: Vec<usize>,
+}
+
+type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
+
+/// Puts the positions of `samples` in exposition order into
+/// `scratch.order`: families by name, samples within a family by label
+/// values, stably (of two duplicates, the one given first comes first).
 ///
 /// Rather than one sort of every sample, which compares names and label
 /// values over and over, samples are grouped by the address of their name
@@ -527,35 +574,44 @@ pub fn name_order(names: &[&str]) -> Vec<usize> {
 /// samples placed group by group (a counting sort, without a list per
 /// group), and each family sorted by labels only when the collector did
 /// not already emit it in order.
-fn in_order(samples: &[Sample]) -> Vec<&Sample> {
-    type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
-    let mut index: std::collections::HashMap<(usize, usize), usize, ByAddress> =
-        std::collections::HashMap::with_capacity_and_hasher(256, ByAddress::default());
-    // Each group's name and size; each sample's group.
-    let mut groups: Vec<(&str, usize)> = Vec::with_capacity(256);
-    let mut group_of: Vec<usize> = Vec::with_capacity(samples.len());
-    for s in samples {
+fn in_order(samples: &[Sample], scratch: &mut Scratch) {
+    let Scratch {
+        index,
+        groups,
+        group_of,
+        by_name,
+        next,
+        order,
+    } = scratch;
+    index.clear();
+    groups.clear();
+    group_of.clear();
+    for (i, s) in samples.iter().enumerate() {
         let name: &str = &s.name;
         let key = (name.as_ptr() as usize, name.len());
         let g = *index.entry(key).or_insert_with(|| {
-            groups.push((name, 0));
+            groups.push((i, 0));
             groups.len() - 1
         });
         groups[g].1 += 1;
         group_of.push(g);
     }
+    let name = |g: usize| -> &str { &samples[groups[g].0].name };
     // Stable: groups of one name (names built by a collector, each its own
     // allocation) stay in the order they first appeared.
-    let names: Vec<&str> = groups.iter().map(|g| g.0).collect();
-    let by_name = name_order(&names);
+    by_name.clear();
+    by_name.extend(0..groups.len());
+    sort_by_text(by_name, &name);
     // Where each group's samples start in the output.
-    let mut next = vec![0; groups.len()];
+    next.clear();
+    next.resize(groups.len(), 0);
     let mut at = 0;
-    for &g in &by_name {
+    for &g in by_name.iter() {
         next[g] = at;
         at += groups[g].1;
     }
-    let mut order = vec![0; samples.len()];
+    order.clear();
+    order.resize(samples.len(), 0);
     for (i, &g) in group_of.iter().enumerate() {
         order[next[g]] = i;
         next[g] += 1;
@@ -564,11 +620,11 @@ fn in_order(samples: &[Sample]) -> Vec<&Sample> {
     // Each family: the groups of one name, now side by side.
     let (mut start, mut g) = (0, 0);
     while g < by_name.len() {
-        let name = groups[by_name[g]].0;
+        let family_name = name(by_name[g]);
         let mut end = start + groups[by_name[g]].1;
         let first = g;
         g += 1;
-        while g < by_name.len() && groups[by_name[g]].0 == name {
+        while g < by_name.len() && name(by_name[g]) == family_name {
             end += groups[by_name[g]].1;
             g += 1;
         }
@@ -582,7 +638,6 @@ fn in_order(samples: &[Sample]) -> Vec<&Sample> {
         }
         start = end;
     }
-    order.into_iter().map(|i| &samples[i]).collect()
 }
 
 /// Whether two samples of one family are the same series: the same labels
@@ -597,14 +652,14 @@ fn same_series(a: &Labels, b: &Labels) -> bool {
         })
 }
 
-/// About how many bytes [`render`] writes for `order` (a little more, so
-/// that the text is written without growing and copying it): each sample's
-/// name, labels and a value of up to 24 characters, and each family's HELP
-/// and TYPE lines.
-fn size_hint(order: &[&Sample]) -> usize {
+/// About how many bytes [`render`] writes for `samples` in `order` (a
+/// little more, so that the text is written without growing and copying
+/// it): each sample's name, labels and a value of up to 24 characters, and
+/// each family's HELP and TYPE lines.
+fn size_hint(samples: &[Sample], order: &[usize]) -> usize {
     let mut bytes = 0;
     let mut current: Option<&str> = None;
-    for s in order {
+    for s in order.iter().map(|&i| &samples[i]) {
         let name: &str = &s.name;
         if current.is_none_or(|c| !std::ptr::eq(c, name)) {
             current = Some(name);
@@ -625,8 +680,21 @@ fn size_hint(order: &[&Sample]) -> usize {
 /// metric and label values would be a duplicate series that Prometheus
 /// rejects; the first is kept and the later ones are dropped with a warning.
 pub fn render(samples: &[Sample]) -> String {
-    let order = in_order(samples);
-    let mut out = String::with_capacity(size_hint(&order));
+    let mut out = String::new();
+    render_into(samples, &mut out, &mut Scratch::default());
+    out
+}
+
+/// [`render`] into `out`, which is cleared first and keeps its allocation,
+/// with the working lists of `scratch`: the server renders each scrape
+/// into the text buffer and lists of the last one rather than new ones
+/// (with musl's allocator, a fresh buffer of a scrape's size is an `mmap`,
+/// zeroed page by page as it is written, and a `munmap`).
+pub fn render_into(samples: &[Sample], out: &mut String, scratch: &mut Scratch) {
+    in_order(samples, scratch);
+    let order = scratch.order.iter().map(|&i| &samples[i]);
+    out.clear();
+    out.reserve(size_hint(samples, &scratch.order));
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;
     for s in order {
@@ -638,7 +706,7 @@ pub fn render(samples: &[Sample]) -> String {
             out.push_str("# HELP ");
             out.push_str(&s.name);
             out.push(' ');
-            escape_help(&mut out, s.metric.help);
+            escape_help(out, s.metric.help);
             out.push_str("\n# TYPE ");
             out.push_str(&s.name);
             out.push(' ');
@@ -658,16 +726,15 @@ pub fn render(samples: &[Sample]) -> String {
                 }
                 out.push_str(name);
                 out.push_str("=\"");
-                escape_label_value(&mut out, value);
+                escape_label_value(out, value);
                 out.push('"');
             }
             out.push('}');
         }
         out.push(' ');
-        write_value(&mut out, s.value);
+        write_value(out, s.value);
         out.push('\n');
     }
-    out
 }
 
 #[cfg(test)]
@@ -920,7 +987,40 @@ mod tests {
             ),
         ];
         let text = render(&samples);
-        assert!(size_hint(&in_order(&samples)) >= text.len(), "{text}");
+        let mut scratch = Scratch::default();
+        in_order(&samples, &mut scratch);
+        assert!(size_hint(&samples, &scratch.order) >= text.len(), "{text}");
+    }
+
+    #[test]
+    fn text_cmp_is_strs_order() {
+        let words = [
+            "",
+            "a",
+            "node_network_receive_bytes_total",
+            "node_network_receive_bytes",
+            "node_network_receive_bytes_total_",
+            "node_network_receive_drop_total",
+            "node_network_transmit_bytes_total",
+            "node_networK_receive_bytes_total",
+            "node_netwo",
+            "node_netwo\u{e9}",
+            "node_netwo\u{7f}",
+            "node_cpu_seconds_total",
+            "node_cpu_seconds_totaL",
+            "12345678",
+            "123456789",
+            "12345677",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(text_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+        let mut names = words.to_vec();
+        let order = name_order(&names);
+        names.sort();
+        assert_eq!(order.iter().map(|&i| words[i]).collect::<Vec<_>>(), names);
     }
 
     #[test]

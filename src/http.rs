@@ -320,43 +320,85 @@ fn gzip(body: &[u8]) -> io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// The bytes of `reply` on the wire: status line, `Content-Type`,
-/// `Content-Length` (always: no chunked encoding, which some simple scrapers
-/// do not read), `Connection: close` unless `keep_alive`, then the body
-/// unless `head_only` (a `HEAD` request: same headers, no body). With
-/// `gzip`, the body is compressed and `Content-Encoding: gzip` says so.
-pub fn encode(reply: &Reply, keep_alive: bool, head_only: bool, gzip: bool) -> Vec<u8> {
+/// A response on the wire, in two parts that one `writev` sends: the head
+/// (status line and headers) and the body, borrowed from the reply rather
+/// than copied after the head (a scrape's body is tens of KB).
+pub struct Wire<'a> {
+    head: Vec<u8>,
+    body: std::borrow::Cow<'a, [u8]>,
+}
+
+/// `reply` on the wire: status line, `Content-Type`, `Content-Length`
+/// (always: no chunked encoding, which some simple scrapers do not read),
+/// `Connection: close` unless `keep_alive`, then the body unless
+/// `head_only` (a `HEAD` request: same headers, no body). With `gzip`, the
+/// body is compressed and `Content-Encoding: gzip` says so.
+pub fn wire(reply: &Reply, keep_alive: bool, head_only: bool, gzip: bool) -> Wire<'_> {
     let compressed = if gzip {
         self::gzip(reply.body.as_bytes()).ok()
     } else {
         None
     };
-    let body = compressed.as_deref().unwrap_or(reply.body.as_bytes());
-    let mut out = Vec::with_capacity(200 + if head_only { 0 } else { body.len() });
+    let is_compressed = compressed.is_some();
+    let body = match compressed {
+        Some(c) => std::borrow::Cow::Owned(c),
+        None => std::borrow::Cow::Borrowed(reply.body.as_bytes()),
+    };
+    let mut head = Vec::with_capacity(200);
     let _ = write!(
-        out,
+        head,
         "HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
         reply.status,
         reason(reply.status),
         reply.content_type,
         body.len()
     );
-    if compressed.is_some() {
-        out.extend_from_slice(b"Content-Encoding: gzip\r\n");
+    if is_compressed {
+        head.extend_from_slice(b"Content-Encoding: gzip\r\n");
     }
     if gzip {
-        out.extend_from_slice(b"Vary: Accept-Encoding\r\n");
+        head.extend_from_slice(b"Vary: Accept-Encoding\r\n");
     }
     if let Some((name, value)) = reply.extra {
-        let _ = write!(out, "{name}: {value}\r\n");
+        let _ = write!(head, "{name}: {value}\r\n");
     }
     if !keep_alive {
-        out.extend_from_slice(b"Connection: close\r\n");
+        head.extend_from_slice(b"Connection: close\r\n");
     }
-    out.extend_from_slice(b"\r\n");
-    if !head_only {
-        out.extend_from_slice(body);
+    head.extend_from_slice(b"\r\n");
+    let body = if head_only {
+        std::borrow::Cow::Borrowed(&[][..])
+    } else {
+        body
+    };
+    Wire { head, body }
+}
+
+impl Wire<'_> {
+    /// Writes head and body to `w`, with `writev` where `w` has it, until
+    /// every byte is written or `w` fails (a write timeout included).
+    pub fn write_to(&self, w: &mut impl Write) -> io::Result<()> {
+        let mut parts = [io::IoSlice::new(&self.head), io::IoSlice::new(&self.body)];
+        let mut parts = &mut parts[..];
+        io::IoSlice::advance_slices(&mut parts, 0);
+        while !parts.is_empty() {
+            match w.write_vectored(parts) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => io::IoSlice::advance_slices(&mut parts, n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
+}
+
+/// The bytes of [`wire`]`(reply, keep_alive, head_only, gzip)` in one
+/// buffer: head, then body.
+pub fn encode(reply: &Reply, keep_alive: bool, head_only: bool, gzip: bool) -> Vec<u8> {
+    let wire = wire(reply, keep_alive, head_only, gzip);
+    let mut out = wire.head;
+    out.extend_from_slice(&wire.body);
     out
 }
 
@@ -625,8 +667,14 @@ fn serve_connection(shared: &Shared, slot: usize, mut stream: TcpStream) {
             &shared.telemetry_path,
         );
         let keep_alive = head.keep_alive && !head.has_body;
-        let bytes = encode(&reply, keep_alive, head.method == "HEAD", head.gzip);
-        if let Err(e) = stream.write_all(&bytes) {
+        let written =
+            wire(&reply, keep_alive, head.method == "HEAD", head.gzip).write_to(&mut stream);
+        // The last holder of the text gives its allocation back for the
+        // next scrape.
+        if let Some(text) = Arc::into_inner(reply.body) {
+            shared.exporter.recycle(text);
+        }
+        if let Err(e) = written {
             log::debug!("writing response: {e}");
             return;
         }
@@ -1013,6 +1061,62 @@ mod tests {
         }
         let h = head("GET / HTTP/1.1\r\nAccept-Encoding: gzip\r\n\r\n").unwrap();
         assert!(h.unwrap().gzip);
+    }
+
+    /// A writer that takes at most 7 bytes per call, one slice at a time,
+    /// and is interrupted on every third call, as a slow socket may be.
+    struct Trickle {
+        got: Vec<u8>,
+        calls: usize,
+    }
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.calls += 1;
+            if self.calls % 3 == 0 {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(7);
+            self.got.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn partial_and_interrupted_writes_send_head_and_body_whole() {
+        let reply = Reply::text(200, "# HELP x y\n".repeat(50));
+        for (keep_alive, head_only, gzip) in [
+            (false, false, false),
+            (true, false, true),
+            (false, true, false),
+        ] {
+            let mut w = Trickle {
+                got: Vec::new(),
+                calls: 0,
+            };
+            wire(&reply, keep_alive, head_only, gzip)
+                .write_to(&mut w)
+                .unwrap();
+            assert_eq!(w.got, encode(&reply, keep_alive, head_only, gzip));
+            // Every call took 7 bytes or was interrupted.
+            assert!(w.calls >= w.got.len() / 7 * 3 / 2, "{} calls", w.calls);
+        }
+        // A writer that takes nothing is an error, not a loop.
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Ok(0)
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let err = wire(&reply, false, false, false).write_to(&mut Full);
+        assert_eq!(err.unwrap_err().kind(), io::ErrorKind::WriteZero);
     }
 
     #[test]

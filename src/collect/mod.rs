@@ -349,6 +349,22 @@ struct Coalesce {
     waiting: usize,
 }
 
+/// The buffers of the last scrape, kept for the next: with musl's
+/// allocator, a fresh buffer of a scrape's size (tens of KB) is an `mmap`
+/// whose pages the kernel zeroes one by one as they are written, then a
+/// `munmap`, on every scrape. Only their allocations are kept; each is
+/// empty between scrapes.
+#[derive(Default)]
+struct Spare {
+    /// The sample list of [`Exporter::collect`].
+    samples: Vec<Sample>,
+    /// The text of [`Exporter::render`], given back by
+    /// [`Exporter::recycle`] once it has been sent.
+    text: String,
+    /// The writer's working lists.
+    scratch: crate::expo::Scratch,
+}
+
 /// Everything one exporter needs across scrapes.
 pub struct Exporter {
     root: Root,
@@ -380,6 +396,7 @@ pub struct Exporter {
     /// that much at once rather than growing its list five times (each
     /// growth copies every sample so far).
     last_len: AtomicUsize,
+    spare: Mutex<Spare>,
 }
 
 impl Exporter {
@@ -424,6 +441,7 @@ impl Exporter {
             coalesce: Mutex::default(),
             coalesced: Condvar::new(),
             last_len: AtomicUsize::new(0),
+            spare: Mutex::default(),
             cpu_zone_type: Pattern::new(opts.cpu_zone_type.clone()),
             network_interfaces: opts.network_interfaces.clone().map(Pattern::new),
             disk_exclude: Pattern::new(opts.disk_exclude.clone()),
@@ -541,7 +559,8 @@ impl Exporter {
     /// One scrape: every active collector, health metrics, `process_*`,
     /// build info.
     pub fn collect(&self) -> Vec<Sample> {
-        let mut out = Vec::with_capacity(self.last_len.load(Ordering::Relaxed).max(128) + 16);
+        let mut out = std::mem::take(&mut lock(&self.spare).samples);
+        out.reserve(self.last_len.load(Ordering::Relaxed).max(128) + 16);
         for &c in &self.active {
             let start = Instant::now();
             let result = self.run(c, &mut out);
@@ -595,7 +614,34 @@ impl Exporter {
 
     /// One scrape rendered as text format 0.0.4.
     pub fn render(&self) -> String {
-        crate::expo::render(&self.collect())
+        let mut samples = self.collect();
+        let (mut text, mut scratch) = {
+            let mut spare = lock(&self.spare);
+            (
+                std::mem::take(&mut spare.text),
+                std::mem::take(&mut spare.scratch),
+            )
+        };
+        crate::expo::render_into(&samples, &mut text, &mut scratch);
+        samples.clear();
+        let mut spare = lock(&self.spare);
+        if samples.capacity() > spare.samples.capacity() {
+            spare.samples = samples;
+        }
+        spare.scratch = scratch;
+        text
+    }
+
+    /// Takes back the allocation of a text [`Exporter::render`] returned,
+    /// once it has been sent, for the next scrape to write into (the
+    /// larger one is kept when two are given back). Its contents are
+    /// cleared: nothing of a scrape is served again.
+    pub fn recycle(&self, mut text: String) {
+        text.clear();
+        let mut spare = lock(&self.spare);
+        if text.capacity() > spare.text.capacity() {
+            spare.text = text;
+        }
     }
 
     /// One scrape rendered as text format 0.0.4, shared with the scrapes
@@ -671,6 +717,30 @@ mod tests {
     fn spark() -> Exporter {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/spark");
         Exporter::new(Root::replay(dir), Options::default())
+    }
+
+    #[test]
+    fn a_recycled_text_is_written_into_again_and_holds_only_the_new_scrape() {
+        let exporter = spark();
+        let first = exporter.render();
+        let (at, capacity) = (first.as_ptr(), first.capacity());
+        let series = |text: &str| -> Vec<String> {
+            let key = |l: &str| l.rsplit_once(' ').map_or(l, |(k, _)| k).to_string();
+            text.lines().map(key).collect()
+        };
+        let first_series = series(&first);
+        exporter.recycle(first.clone());
+        exporter.recycle(first);
+        // A smaller text given back later does not replace the kept one.
+        exporter.recycle(String::with_capacity(10));
+        let second = exporter.render();
+        assert_eq!(second.as_ptr(), at, "the kept allocation");
+        assert!(second.capacity() >= capacity);
+        // The same series once each, values aside (durations differ).
+        assert_eq!(series(&second), first_series);
+        // The sample list is kept too: the next collection starts from it.
+        assert!(lock(&exporter.spare).samples.capacity() >= 100);
+        assert!(lock(&exporter.spare).samples.is_empty());
     }
 
     #[test]
