@@ -388,63 +388,109 @@ impl Sample {
     }
 }
 
+/// Appends `bytes` to `out`. Text shorter than 64 bytes (a name, a label,
+/// a value: nearly all the writer writes) is copied eight bytes at a time
+/// here rather than by `memcpy`, which the writer would otherwise call
+/// about 1,400 times a scrape: musl's x86_64 `memcpy` starts every copy
+/// with `rep movsq`, whose start-up cost made it an eighth of the whole
+/// exporter's CPU time per scrape (perf, issue 6).
+#[inline]
+fn put(out: &mut Vec<u8>, bytes: &[u8]) {
+    if bytes.len() >= 64 {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.reserve(bytes.len());
+    let mut words = bytes.chunks_exact(8);
+    for word in &mut words {
+        // A copy of a known length: a move, not a call.
+        let word: [u8; 8] = word.try_into().unwrap_or([0; 8]);
+        out.extend_from_slice(&word);
+    }
+    for &b in words.remainder() {
+        out.push(b);
+    }
+}
+
 /// Appends `value` escaped for a label value.
-fn escape_label_value(out: &mut String, value: &LabelValue) {
+fn escape_label_value(out: &mut Vec<u8>, value: &LabelValue) {
     // Nearly every value needs no escaping (known when it was made): copy
     // it whole.
     if !value.needs_escape() {
-        out.push_str(value);
+        put(out, value.as_bytes());
         return;
     }
-    for c in value.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
+    // Byte by byte: the escapes replace ASCII bytes, which never occur
+    // inside a multi-byte UTF-8 sequence.
+    for &b in value.as_bytes() {
+        match b {
+            b'\\' => put(out, b"\\\\"),
+            b'"' => put(out, b"\\\""),
+            b'\n' => put(out, b"\\n"),
+            b => out.push(b),
         }
     }
 }
 
 /// Appends `text` escaped for a HELP line.
-fn escape_help(out: &mut String, text: &str) {
+fn escape_help(out: &mut Vec<u8>, text: &str) {
     // The table's help texts need no escaping: copy them whole.
     if !contains_any(text.as_bytes(), [b'\\', b'\n', b'\n']) {
-        out.push_str(text);
+        put(out, text.as_bytes());
         return;
     }
-    for c in text.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
+    for &b in text.as_bytes() {
+        match b {
+            b'\\' => put(out, b"\\\\"),
+            b'\n' => put(out, b"\\n"),
+            b => out.push(b),
         }
     }
 }
 
-/// Appends `v` as the text format spells floats.
+/// Appends `v` as the text format spells floats: `NaN`, `+Inf`, `-Inf`,
+/// otherwise the shortest decimal that reads back as the same `f64`
+/// (`Display` for f64).
 pub fn write_value(out: &mut String, v: f64) {
+    let mut text = Vec::with_capacity(24);
+    put_value(&mut text, v);
+    out.push_str(&String::from_utf8_lossy(&text));
+}
+
+/// [`write_value`] into the writer's bytes.
+fn put_value(out: &mut Vec<u8>, v: f64) {
     if v.is_nan() {
-        out.push_str("NaN");
+        put(out, b"NaN");
     } else if v == f64::INFINITY {
-        out.push_str("+Inf");
+        put(out, b"+Inf");
     } else if v == f64::NEG_INFINITY {
-        out.push_str("-Inf");
+        put(out, b"-Inf");
     } else if let Some(i) = exact_integer(v) {
         // Counters are mostly whole numbers: integer formatting is cheaper
         // and writes the same digits as `Display` for f64.
         write_integer(out, i);
     } else {
         // `Display` for f64 is the shortest representation that round-trips.
-        let _ = write!(out, "{v}");
+        let _ = write!(Put(out), "{v}");
+    }
+}
+
+/// `core::fmt` output into the writer's bytes through [`put`] (`Display`
+/// for f64 writes a number in several pieces).
+struct Put<'a>(&'a mut Vec<u8>);
+
+impl std::fmt::Write for Put<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        put(self.0, s.as_bytes());
+        Ok(())
     }
 }
 
 /// Appends `i` in decimal, as `Display` for `i64` writes it, without the
 /// `core::fmt` machinery (a scrape writes about a thousand of them).
-fn write_integer(out: &mut String, i: i64) {
+fn write_integer(out: &mut Vec<u8>, i: i64) {
     if i < 0 {
-        out.push('-');
+        out.push(b'-');
     }
     let mut n = i.unsigned_abs();
     let mut digits = [0u8; 20];
@@ -457,9 +503,7 @@ fn write_integer(out: &mut String, i: i64) {
             break;
         }
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    put(out, &digits[at..]);
 }
 
 /// `v` as an `i64` when it is a whole number that `Display` for f64 writes
@@ -692,48 +736,57 @@ pub fn render(samples: &[Sample]) -> String {
 /// zeroed page by page as it is written, and a `munmap`).
 pub fn render_into(samples: &[Sample], out: &mut String, scratch: &mut Scratch) {
     in_order(samples, scratch);
-    let order = scratch.order.iter().map(|&i| &samples[i]);
-    out.clear();
-    out.reserve(size_hint(samples, &scratch.order));
+    let mut text = std::mem::take(out).into_bytes();
+    text.clear();
+    text.reserve(size_hint(samples, &scratch.order));
+    write_samples(samples, &scratch.order, &mut text);
+    // Everything written is UTF-8 (`str`s, and ASCII escapes in place of
+    // ASCII bytes), so this only checks it (about 2 us for a scrape).
+    *out = String::from_utf8(text)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+}
+
+/// Writes `samples` in `order` as text format lines into `out`.
+fn write_samples(samples: &[Sample], order: &[usize], out: &mut Vec<u8>) {
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;
-    for s in order {
+    for s in order.iter().map(|&i| &samples[i]) {
         // A family's samples mostly share their name's address: compare
         // the text only when it differs.
         let same_name = current.is_some_and(|c| std::ptr::eq(c, s.name.as_ref()) || c == s.name);
         if !same_name {
             current = Some(s.name.as_ref());
-            out.push_str("# HELP ");
-            out.push_str(&s.name);
-            out.push(' ');
+            put(out, b"# HELP ");
+            put(out, s.name.as_bytes());
+            out.push(b' ');
             escape_help(out, s.metric.help);
-            out.push_str("\n# TYPE ");
-            out.push_str(&s.name);
-            out.push(' ');
-            out.push_str(s.metric.kind.as_str());
-            out.push('\n');
+            put(out, b"\n# TYPE ");
+            put(out, s.name.as_bytes());
+            out.push(b' ');
+            put(out, s.metric.kind.as_str().as_bytes());
+            out.push(b'\n');
         } else if previous.is_some_and(|p| same_series(&p.labels, &s.labels)) {
             log::warn!("dropping duplicate series {}{:?}", s.name, s.labels);
             continue;
         }
         previous = Some(s);
-        out.push_str(&s.name);
+        put(out, s.name.as_bytes());
         if !s.labels.is_empty() {
-            out.push('{');
+            out.push(b'{');
             for (i, (name, value)) in s.labels.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(name);
-                out.push_str("=\"");
+                put(out, name.as_bytes());
+                put(out, b"=\"");
                 escape_label_value(out, value);
-                out.push('"');
+                out.push(b'"');
             }
-            out.push('}');
+            out.push(b'}');
         }
-        out.push(' ');
-        write_value(out, s.value);
-        out.push('\n');
+        out.push(b' ');
+        put_value(out, s.value);
+        out.push(b'\n');
     }
 }
 
@@ -783,18 +836,18 @@ mod tests {
             x = x.saturating_mul(10);
         }
         for i in values {
-            let mut s = String::new();
+            let mut s = Vec::new();
             write_integer(&mut s, i);
-            assert_eq!(s, i.to_string());
+            assert_eq!(s, i.to_string().as_bytes());
         }
     }
 
     #[test]
     fn help_is_escaped_only_where_it_needs_it() {
-        let mut s = String::new();
+        let mut s = Vec::new();
         escape_help(&mut s, "plain text");
         escape_help(&mut s, " a\\b\nc");
-        assert_eq!(s, "plain text a\\\\b\\nc");
+        assert_eq!(s, b"plain text a\\\\b\\nc");
     }
 
     #[test]
