@@ -186,8 +186,8 @@ struct Recorder {
 /// - the entries of a directory listed through the root changed (a device
 ///   added, removed or renamed): every held file under it is dropped;
 /// - a network interface was replaced by another of the same name (names
-///   swapped, the listing unchanged): [`Root::check_identity`] with
-///   `ifindex` drops its files;
+///   swapped, the listing unchanged): [`Root::check_identity`] sees another
+///   directory under the name and drops its files;
 /// - a file not read for two collections ([`Root::end_collection`]) is
 ///   closed, so nothing is held for a device that is gone.
 #[derive(Debug)]
@@ -196,9 +196,9 @@ struct Held {
     /// The last listing of each directory listed, to see it change, and
     /// the collection it was made in.
     listings: Mutex<HashMap<String, (Vec<String>, u64)>>,
-    /// The last content of each identity file ([`Root::check_identity`])
-    /// and the collection it was read in.
-    identities: Mutex<HashMap<String, (Vec<u8>, u64)>>,
+    /// The identity (device and inode number) of each directory checked
+    /// ([`Root::check_identity`]) and the collection it was checked in.
+    identities: Mutex<HashMap<String, (Identity, u64)>>,
     /// Counts collections ([`Root::end_collection`]).
     generation: AtomicU64,
     /// At most this many files are held (half the soft `RLIMIT_NOFILE`);
@@ -211,6 +211,14 @@ struct Held {
 struct HeldFile {
     file: Arc<File>,
     used: u64,
+}
+
+/// What tells one directory from another under the same path: the
+/// device and inode number `stat(2)` gives it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Identity {
+    dev: u64,
+    ino: u64,
 }
 
 /// Held files: at most this many, whatever the open file limit.
@@ -287,9 +295,9 @@ impl Held {
             .is_some_and(|(_, used)| *used == generation)
     }
 
-    /// Notes the content of `dir`'s identity file (`None`: unreadable); a
-    /// change drops the files held under `dir`.
-    fn identified(&self, dir: &str, now: Option<Vec<u8>>) {
+    /// Notes `dir`'s identity (`None`: `stat` failed); a change drops the
+    /// files held under `dir`.
+    fn identified(&self, dir: &str, now: Option<Identity>) {
         let generation = self.generation.load(Ordering::Relaxed);
         let mut identities = lock(&self.identities);
         if let (Some(now), Some((last, used))) = (&now, identities.get_mut(dir)) {
@@ -319,12 +327,63 @@ impl Held {
     }
 }
 
-/// Reads all of a file into `buf` (grown as needed; its length is only
-/// capacity) with `read(offset, buf)` calls until one returns 0, and
-/// returns the number of bytes read. No `statx` first, unlike
-/// [`fs::read_to_string`]: kernel files report size 0 or 4096 anyway.
+/// How a file answers `read(2)`, by where it lives; it decides how
+/// [`read_all`] reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadKind {
+    /// A sysfs attribute (under `sys/`, but not `sys/fs/` or `sys/kernel/`,
+    /// where cgroup, debugfs and others keep multi-record files): a read
+    /// from offset 0 returns the whole value when it is shorter than
+    /// [`SYSFS_WHOLE_BELOW`]. kernfs prints a text attribute in one
+    /// `show()` call into a page (Documentation/filesystems/sysfs.rst:
+    /// "sysfs allocates a buffer of size (PAGE_SIZE)", `fs/sysfs/file.c`
+    /// `sysfs_kf_seq_show`) and a binary one returns at most a page per
+    /// read (`fs/kernfs/file.c` `kernfs_file_read_iter`), so a shorter
+    /// answer is all there is: the read that would return 0 is skipped.
+    Sysfs,
+    /// A sysctl under `proc/sys/`: the kernel allocates and zeroes a buffer
+    /// the size of each read request (`fs/proc/proc_sysctl.c`
+    /// `proc_sys_call_handler`: `kvzalloc(count + 1)`), so it is asked for
+    /// [`SYSCTL_REQUEST`] bytes at a time, not the 16 KiB of the read buffer
+    /// (five zeroed pages per read, 2 % of a scrape's CPU). A string sysctl
+    /// answers all of itself that fits in one request, so a shorter answer
+    /// is all there is.
+    Sysctl,
+    /// Anything else (`/proc` seq files return a page or so per read):
+    /// read until a read returns 0.
+    Other,
+}
+
+impl ReadKind {
+    fn of(rel: &str) -> ReadKind {
+        if rel.starts_with("proc/sys/") {
+            ReadKind::Sysctl
+        } else if rel.starts_with("sys/")
+            && !rel.starts_with("sys/fs/")
+            && !rel.starts_with("sys/kernel/")
+        {
+            ReadKind::Sysfs
+        } else {
+            ReadKind::Other
+        }
+    }
+}
+
+/// See [`ReadKind::Sysfs`]: the size of the smallest page, below which a
+/// sysfs read is the whole value.
+const SYSFS_WHOLE_BELOW: usize = 4096;
+/// See [`ReadKind::Sysctl`]: bytes asked for per read of a sysctl.
+const SYSCTL_REQUEST: usize = 1024;
+
+/// Reads all of a file of `kind` into `buf` (grown as needed; its length is
+/// only capacity) with `read(offset, buf)` calls until one returns 0 (or,
+/// for `kind`s whose short answer is the whole file, until one returns
+/// less than asked), and returns the number of bytes read. No `statx`
+/// first, unlike [`fs::read_to_string`]: kernel files report size 0 or
+/// 4096 anyway.
 fn read_all(
     buf: &mut Vec<u8>,
+    kind: ReadKind,
     mut read: impl FnMut(u64, &mut [u8]) -> io::Result<usize>,
 ) -> io::Result<usize> {
     let mut len = 0;
@@ -332,8 +391,14 @@ fn read_all(
         if buf.len() - len < READ_CHUNK {
             buf.resize((buf.len() * 2).max(READ_BUF_INITIAL), 0);
         }
-        match read(len as u64, &mut buf[len..]) {
+        let (room, whole_below) = match kind {
+            ReadKind::Sysfs if len == 0 => (buf.len(), SYSFS_WHOLE_BELOW),
+            ReadKind::Sysctl => (len + SYSCTL_REQUEST, SYSCTL_REQUEST),
+            _ => (buf.len(), 0),
+        };
+        match read(len as u64, &mut buf[len..room]) {
             Ok(0) => return Ok(len),
+            Ok(n) if n < whole_below => return Ok(len + n),
             Ok(n) => len += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -581,7 +646,7 @@ impl Root {
         let held = self.held.as_ref().filter(|_| Held::covers(rel));
         if let Some(held) = held {
             if let Some(file) = held.get(rel) {
-                match read_all(buf, |at, b| file.read_at(b, at)) {
+                match read_all(buf, ReadKind::of(rel), |at, b| file.read_at(b, at)) {
                     Ok(len) => return Ok(len),
                     // The object is there but has no value now (a link
                     // that is down refuses `speed` with EINVAL, a thermal
@@ -594,7 +659,7 @@ impl Root {
             }
         }
         let mut file = self.open(rel)?;
-        let read = read_all(buf, |_, b| file.read(b));
+        let read = read_all(buf, ReadKind::of(rel), |_, b| file.read(b));
         if let Some(held) = held {
             if read.as_ref().is_ok() || read.as_ref().is_err_and(is_value_unavailable) {
                 held.insert(rel, file);
@@ -699,25 +764,32 @@ impl Root {
     }
 
     /// Makes sure the files held under directory `dir` (see "Held files" in
-    /// the module docs) still belong to the object that `dir` names: reads
-    /// `dir/file`, an attribute unique to the object (a network interface's
-    /// `ifindex`), with a new `open`, once per collection, and drops every
-    /// file held under `dir` when it differs from last time. A no-op on a
-    /// replayed root, which holds nothing.
+    /// the module docs) still belong to the object that `dir` names: once
+    /// per collection, `stat(2)` on `dir` (following the symlinks of
+    /// `/sys/class/net`), and every file held under `dir` dropped when its
+    /// device and inode number differ from last time. A no-op on a replayed
+    /// root, which holds nothing.
     ///
-    /// A failed read drops them too, and is otherwise ignored: the reads
+    /// sysfs gives every directory it creates a new inode number (kernfs
+    /// `kernfs_new_node`: an id from an IDR, with a generation count in its
+    /// upper 32 bits on 64-bit kernels), so an interface that was removed
+    /// and created again, or another interface renamed to this name, shows
+    /// another number; a renamed directory keeps its own. One `stat` does
+    /// what reading `ifindex` with a fresh `open` did in five system calls.
+    ///
+    /// A failed `stat` drops them too, and is otherwise ignored: the reads
     /// that follow report it.
-    pub fn check_identity(&self, dir: &str, file: &str) {
+    pub fn check_identity(&self, dir: &str) {
+        use std::os::unix::fs::MetadataExt as _;
         let Some(held) = &self.held else { return };
         if held.identified_in_this_collection(dir) {
             return;
         }
-        let now = with_read_buf(|buf| {
-            let mut f = self.open(&join(dir, file))?;
-            let len = read_all(buf, |_, b| f.read(b))?;
-            Ok::<_, io::Error>(buf[..len].to_vec())
+        let now = fs::metadata(self.path(dir)).ok().map(|m| Identity {
+            dev: m.dev(),
+            ino: m.ino(),
         });
-        held.identified(dir, now.ok());
+        held.identified(dir, now);
     }
 
     /// Marks the end of one collection: a held file (see "Held files" in the
@@ -1055,6 +1127,66 @@ mod tests {
         d
     }
 
+    /// Reads `content` through [`read_all`] as `kind`, from a file that
+    /// answers each read with at most `per_read` bytes; returns what was
+    /// read and the size of each request.
+    fn read_as(kind: ReadKind, content: &[u8], per_read: usize) -> (Vec<u8>, Vec<usize>) {
+        let mut requests = Vec::new();
+        let mut buf = Vec::new();
+        let len = read_all(&mut buf, kind, |at, b| {
+            requests.push(b.len());
+            let at = (at as usize).min(content.len());
+            let n = b.len().min(per_read).min(content.len() - at);
+            b[..n].copy_from_slice(&content[at..at + n]);
+            Ok(n)
+        })
+        .unwrap();
+        (buf[..len].to_vec(), requests)
+    }
+
+    #[test]
+    fn a_sysfs_value_shorter_than_a_page_is_read_in_one_call() {
+        assert_eq!(ReadKind::of("sys/class/net/eth0/mtu"), ReadKind::Sysfs);
+        assert_eq!(ReadKind::of("sys/fs/cgroup/cgroup.procs"), ReadKind::Other);
+        assert_eq!(ReadKind::of("sys/kernel/debug/x"), ReadKind::Other);
+        assert_eq!(ReadKind::of("proc/sys/kernel/hostname"), ReadKind::Sysctl);
+        assert_eq!(ReadKind::of("proc/meminfo"), ReadKind::Other);
+        let (got, requests) = read_as(ReadKind::Sysfs, b"1500\n", 4096);
+        assert_eq!((got.as_slice(), requests.len()), (&b"1500\n"[..], 1));
+        // A page or more: read on to the end, a page per read (a binary
+        // attribute).
+        let long = vec![b'x'; 4096 + 100];
+        let (got, requests) = read_as(ReadKind::Sysfs, &long, 4096);
+        assert_eq!((got, requests.len()), (long, 3));
+        // An empty value: the one read said so.
+        assert_eq!(read_as(ReadKind::Sysfs, b"", 4096).1.len(), 1);
+    }
+
+    #[test]
+    fn a_sysctl_is_asked_for_a_kilobyte_at_a_time() {
+        let (got, requests) = read_as(ReadKind::Sysctl, b"spark-01\n", usize::MAX);
+        assert_eq!(
+            (got.as_slice(), requests),
+            (&b"spark-01\n"[..], vec![SYSCTL_REQUEST])
+        );
+        let long: Vec<u8> = (0..2500).map(|i| b'a' + (i % 26) as u8).collect();
+        let (got, requests) = read_as(ReadKind::Sysctl, &long, usize::MAX);
+        assert_eq!(got, long);
+        assert_eq!(requests, vec![SYSCTL_REQUEST; 3]);
+    }
+
+    #[test]
+    fn a_proc_file_is_read_until_a_read_returns_nothing() {
+        // A seq file answers a page or so per read, and less than that
+        // before its end when the next record does not fit.
+        let content: Vec<u8> = (0..9000).map(|i| b'0' + (i % 10) as u8).collect();
+        let (got, requests) = read_as(ReadKind::Other, &content, 4000);
+        assert_eq!(got, content);
+        assert_eq!(requests.len(), 4, "three with data, one that returns 0");
+        let (_, requests) = read_as(ReadKind::Other, b"1 2 3\n", 4000);
+        assert_eq!(requests.len(), 2);
+    }
+
     /// A live root on a temporary tree, whose `sys/` files are held as
     /// the kernel's would be.
     fn live(d: &Path) -> Root {
@@ -1121,34 +1253,46 @@ mod tests {
 
     #[test]
     fn a_changed_identity_drops_the_files_held_under_the_directory() {
-        // Two interfaces swapping names leave the listing as it was; their
-        // ifindex tells them apart.
+        // Two interfaces swapping names leave the listing as it was; the
+        // directory under the name is another one.
         let d = tmp("held-identity");
-        let eth0 = d.join("sys/class/net/eth0");
-        fs::create_dir_all(&eth0).unwrap();
-        fs::write(eth0.join("ifindex"), "2\n").unwrap();
-        fs::write(eth0.join("mtu"), "1500\n").unwrap();
+        let net = d.join("sys/class/net");
+        let eth0 = net.join("eth0");
+        for (name, mtu) in [("eth0", "1500\n"), ("eth1", "9000\n")] {
+            fs::create_dir_all(net.join(name)).unwrap();
+            fs::write(net.join(name).join("mtu"), mtu).unwrap();
+        }
         let root = live(&d);
-        root.check_identity("sys/class/net/eth0", "ifindex");
+        root.check_identity("sys/class/net/eth0");
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
-        replace(&eth0.join("mtu"), "9000\n");
-        root.end_collection();
-        root.check_identity("sys/class/net/eth0", "ifindex");
-        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
-        fs::write(eth0.join("ifindex"), "3\n").unwrap();
-        // Checked once per collection: a second check in the same one (a
-        // second collector reading the interface) reads nothing.
-        root.check_identity("sys/class/net/eth0", "ifindex");
-        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
-        root.end_collection();
-        root.check_identity("sys/class/net/eth0", "ifindex");
-        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
-        // An unreadable identity drops them too.
+        // Another file at the same path: the held one still reads the old.
         replace(&eth0.join("mtu"), "1280\n");
-        fs::remove_file(eth0.join("ifindex")).unwrap();
         root.end_collection();
-        root.check_identity("sys/class/net/eth0", "ifindex");
-        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1280\n");
+        root.check_identity("sys/class/net/eth0");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        // The names swap.
+        fs::rename(net.join("eth0"), net.join("tmp")).unwrap();
+        fs::rename(net.join("eth1"), net.join("eth0")).unwrap();
+        fs::rename(net.join("tmp"), net.join("eth1")).unwrap();
+        // Checked once per collection: a second check in the same one (a
+        // second collector reading the interface) looks at nothing.
+        root.check_identity("sys/class/net/eth0");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "1500\n");
+        root.end_collection();
+        root.check_identity("sys/class/net/eth0");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
+        // The same directory, checked again, keeps its files.
+        replace(&eth0.join("mtu"), "4000\n");
+        root.end_collection();
+        root.check_identity("sys/class/net/eth0");
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "9000\n");
+        // A directory that cannot be looked at drops them too.
+        let aside = net.join("aside");
+        fs::rename(&eth0, &aside).unwrap();
+        root.end_collection();
+        root.check_identity("sys/class/net/eth0");
+        fs::rename(&aside, &eth0).unwrap();
+        assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "4000\n");
     }
 
     #[test]

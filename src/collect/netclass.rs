@@ -12,7 +12,7 @@
 //! bytes per second, is not a speed.
 
 use crate::collect::Pattern;
-use crate::collect::network::{IDENTITY_FILE, NET_DIR};
+use crate::collect::network::NET_DIR;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
@@ -62,7 +62,7 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
         if root.is_file(dir.dir()) {
             continue;
         }
-        root.check_identity(dir.dir(), IDENTITY_FILE);
+        root.check_identity(dir.dir());
         let name = LabelValue::from(iface);
         let device = || [("device", name.clone())];
         let mut info = vec![("device", name.clone())];

@@ -25,11 +25,6 @@ const COUNTERS: [(&str, &Metric); 4] = [
     ("tx_packets", &metrics::NETWORK_TRANSMIT_PACKETS_TOTAL),
 ];
 
-/// The attribute that tells one interface from another of the same name
-/// (an interface index is never given to two interfaces at once), for
-/// [`Root::check_identity`].
-pub const IDENTITY_FILE: &str = "ifindex";
-
 /// Whether `iface` is reported when no pattern is given.
 fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
     let state = root.read_parsed_optional(&format!("{NET_DIR}/{iface}/operstate"), |t| {
@@ -50,7 +45,7 @@ pub fn collect(
     let mut matched = 0;
     for iface in root.read_dir(NET_DIR)? {
         let dir = join(NET_DIR, &iface);
-        root.check_identity(&dir, IDENTITY_FILE);
+        root.check_identity(&dir);
         let selected = match interfaces {
             Some(pattern) => pattern.is_match(&iface),
             None => selected_by_default(root, &iface)?,
