@@ -40,36 +40,87 @@ fn spark() -> PathBuf {
 /// as full paths. The trace is of a second collection, as every scrape but
 /// the first: the first also reads what the collectors keep across scrapes
 /// (hwmon labels and chip names, RDMA device identity and counter lists).
-fn files_read(dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+fn files_read(dir: &Path) -> (Vec<FloorFile>, Vec<PathBuf>) {
     trace(Root::replay(dir), dir)
 }
 
 /// What [`files_read`] gives, for any root (`base`: its base directory).
-fn trace(root: Root, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+fn trace(root: Root, dir: &Path) -> (Vec<FloorFile>, Vec<PathBuf>) {
     let tracing = Exporter::new(root.recording(None), Options::default());
     tracing.render();
     tracing.root().clear_trace();
     tracing.render();
     let root = tracing.root();
-    let mut files: Vec<PathBuf> = root.files_read().iter().map(|f| dir.join(f)).collect();
-    files.push(PathBuf::from("/proc/self/stat"));
+    let mut files: Vec<FloorFile> = root
+        .files_read()
+        .iter()
+        .map(|f| FloorFile::new(dir, f))
+        .collect();
+    files.push(FloorFile::new(Path::new("/"), "proc/self/stat"));
     let dirs: Vec<PathBuf> = root.dirs_listed().iter().map(|d| dir.join(d)).collect();
     (files, dirs)
 }
 
-/// The floor: opening each file, reading it to the end into one reused
-/// buffer and closing it (no `statx` first, as `fs::read_to_string` would
-/// do: the fewest system calls that read a file), and listing each
-/// directory.
-fn floor(files: &[PathBuf], dirs: &[PathBuf], buf: &mut [u8]) {
-    for f in files {
-        if let Ok(mut file) = fs::File::open(f) {
-            while let Ok(n) = file.read(buf) {
-                if n == 0 {
-                    break;
+/// A file of the floor: its full path, and how the exporter reads it
+/// (`src/root.rs`, `ReadKind`), which the floor does too: a sysfs
+/// attribute shorter than a page is whole after one read, a sysctl is
+/// asked for 1 KiB per read and whole when shorter, anything else is read
+/// until a read returns 0.
+struct FloorFile {
+    path: PathBuf,
+    /// Bytes asked for per read (`None`: the whole buffer).
+    request: Option<usize>,
+    /// A first read shorter than this is the whole file.
+    whole_below: usize,
+}
+
+impl FloorFile {
+    fn new(dir: &Path, rel: &str) -> FloorFile {
+        let (request, whole_below) = if rel.starts_with("proc/sys/") {
+            (Some(1024), 1024)
+        } else if rel.starts_with("sys/")
+            && !rel.starts_with("sys/fs/")
+            && !rel.starts_with("sys/kernel/")
+        {
+            (None, 4096)
+        } else {
+            (None, 0)
+        };
+        FloorFile {
+            path: dir.join(rel),
+            request,
+            whole_below,
+        }
+    }
+
+    /// Reads the file, opened as `file`, as the exporter does.
+    fn read(&self, mut read: impl FnMut(u64, &mut [u8]) -> std::io::Result<usize>, buf: &mut [u8]) {
+        let mut at = 0;
+        loop {
+            let room = self.request.unwrap_or(buf.len()).min(buf.len());
+            match read(at, &mut buf[..room]) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    black_box(&buf[..n]);
+                    if at == 0 && n < self.whole_below {
+                        break;
+                    }
+                    at += n as u64;
                 }
-                black_box(&buf[..n]);
             }
+        }
+    }
+}
+
+/// The floor: opening each file, reading it to its end into one reused
+/// buffer as the exporter does (no `statx` first, as `fs::read_to_string`
+/// would do, and no read that returns 0 where the first read is the whole
+/// file: the fewest system calls that read a file) and closing it, and
+/// listing each directory.
+fn floor(files: &[FloorFile], dirs: &[PathBuf], buf: &mut [u8]) {
+    for f in files {
+        if let Ok(mut file) = fs::File::open(&f.path) {
+            f.read(|_, b| file.read(b), buf);
         }
     }
     for d in dirs {
@@ -154,21 +205,14 @@ fn live(c: &mut Criterion) {
     group.bench_function("floor_open_and_read_files", |b| {
         b.iter(|| floor(&files, &dirs, &mut buf))
     });
-    let open: Vec<fs::File> = files
+    let open: Vec<(&FloorFile, fs::File)> = files
         .iter()
-        .filter_map(|f| fs::File::open(f).ok())
+        .filter_map(|f| Some((f, fs::File::open(&f.path).ok()?)))
         .collect();
     group.bench_function("floor_read_open_files", |b| {
         b.iter(|| {
-            for f in &open {
-                let mut at = 0;
-                while let Ok(n) = f.read_at(&mut buf, at) {
-                    if n == 0 {
-                        break;
-                    }
-                    black_box(&buf[..n]);
-                    at += n as u64;
-                }
+            for (f, file) in &open {
+                f.read(|at, b| file.read_at(b, at), &mut buf);
             }
             for d in &dirs {
                 black_box(fs::read_dir(d).map(|d| d.count()).ok());
