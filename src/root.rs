@@ -214,11 +214,13 @@ struct HeldFile {
 }
 
 /// What tells one directory from another under the same path: the
-/// device and inode number `stat(2)` gives it.
+/// device and inode number `stat(2)` gives it (and whether it is a
+/// directory at all).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Identity {
     dev: u64,
     ino: u64,
+    is_dir: bool,
 }
 
 /// Held files: at most this many, whatever the open file limit.
@@ -286,13 +288,14 @@ impl Held {
         self.forget_under(dir);
     }
 
-    /// Whether `dir`'s identity was checked in this collection already (by
+    /// `dir`'s identity if it was checked in this collection already (by
     /// another collector reading the same directory).
-    fn identified_in_this_collection(&self, dir: &str) -> bool {
+    fn identified_in_this_collection(&self, dir: &str) -> Option<Identity> {
         let generation = self.generation.load(Ordering::Relaxed);
         lock(&self.identities)
             .get(dir)
-            .is_some_and(|(_, used)| *used == generation)
+            .filter(|(_, used)| *used == generation)
+            .map(|(identity, _)| *identity)
     }
 
     /// Notes `dir`'s identity (`None`: `stat` failed); a change drops the
@@ -780,16 +783,35 @@ impl Root {
     /// A failed `stat` drops them too, and is otherwise ignored: the reads
     /// that follow report it.
     pub fn check_identity(&self, dir: &str) {
+        if let Some(held) = &self.held {
+            self.identify(held, dir);
+        }
+    }
+
+    /// Whether `dir` is a directory, following symlinks (an interface in
+    /// `/sys/class/net`, not `bonding_masters` beside them), with
+    /// [`Root::check_identity`] done by the same `stat` on a live root.
+    pub fn is_dir_identified(&self, dir: &str) -> bool {
+        match &self.held {
+            Some(held) => self.identify(held, dir).is_some_and(|i| i.is_dir),
+            None => self.path(dir).is_dir(),
+        }
+    }
+
+    /// [`Root::check_identity`]: `dir`'s identity, from this collection's
+    /// check or a new `stat` (`None`: it failed).
+    fn identify(&self, held: &Held, dir: &str) -> Option<Identity> {
         use std::os::unix::fs::MetadataExt as _;
-        let Some(held) = &self.held else { return };
-        if held.identified_in_this_collection(dir) {
-            return;
+        if let Some(identity) = held.identified_in_this_collection(dir) {
+            return Some(identity);
         }
         let now = fs::metadata(self.path(dir)).ok().map(|m| Identity {
             dev: m.dev(),
             ino: m.ino(),
+            is_dir: m.is_dir(),
         });
         held.identified(dir, now);
+        now
     }
 
     /// Marks the end of one collection: a held file (see "Held files" in the
@@ -1293,6 +1315,25 @@ mod tests {
         root.check_identity("sys/class/net/eth0");
         fs::rename(&aside, &eth0).unwrap();
         assert_eq!(root.read("sys/class/net/eth0/mtu").unwrap(), "4000\n");
+    }
+
+    #[test]
+    fn is_dir_identified_tells_interfaces_from_files_beside_them() {
+        let d = tmp("held-is-dir");
+        let net = d.join("sys/class/net");
+        fs::create_dir_all(net.join("eth0")).unwrap();
+        fs::write(net.join("bonding_masters"), "\n").unwrap();
+        for root in [live(&d), Root::replay(&d)] {
+            // Checked first by another collector in the same collection.
+            root.check_identity("sys/class/net/bonding_masters");
+            root.check_identity("sys/class/net/eth0");
+            assert!(!root.is_dir_identified("sys/class/net/bonding_masters"));
+            assert!(root.is_dir_identified("sys/class/net/eth0"));
+            assert!(!root.is_dir_identified("sys/class/net/gone"));
+            root.end_collection();
+            assert!(!root.is_dir_identified("sys/class/net/bonding_masters"));
+            assert!(root.is_dir_identified("sys/class/net/eth0"));
+        }
     }
 
     #[test]

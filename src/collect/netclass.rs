@@ -59,10 +59,11 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
             continue;
         }
         let mut dir = DirPath::new(&join(NET_DIR, &iface));
-        if root.is_file(dir.dir()) {
+        // `bonding_masters` is a file beside the interfaces; one that
+        // vanished since the listing has nothing to report.
+        if !root.is_dir_identified(dir.dir()) {
             continue;
         }
-        root.check_identity(dir.dir());
         let name = LabelValue::from(iface);
         let device = || [("device", name.clone())];
         let mut info = vec![("device", name.clone())];
