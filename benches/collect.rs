@@ -15,6 +15,10 @@
 //! The group `live` does the same on the live host (`/`), where kernel
 //! files are held open by the exporter; see [`live`].
 //!
+//! Last, [`alternating`] takes the two in turns on `fixtures/spark` and
+//! the live host and prints their ratio, which is steadier than the ratio
+//! of criterion's medians on a machine whose speed drifts.
+//!
 //! Run: `cargo bench --bench collect` (or `make bench`); one fixture:
 //! `cargo bench --bench collect -- rpi5/`; the live host: `-- live/`.
 
@@ -40,12 +44,15 @@ fn spark() -> PathBuf {
 /// as full paths. The trace is of a second collection, as every scrape but
 /// the first: the first also reads what the collectors keep across scrapes
 /// (hwmon labels and chip names, RDMA device identity and counter lists).
-fn files_read(dir: &Path) -> (Vec<FloorFile>, Vec<PathBuf>) {
+fn files_read(dir: &Path) -> Trace {
     trace(Root::replay(dir), dir)
 }
 
+/// The files a collection read and the directories it listed.
+type Trace = (Vec<FloorFile>, Vec<PathBuf>);
+
 /// What [`files_read`] gives, for any root (`base`: its base directory).
-fn trace(root: Root, dir: &Path) -> (Vec<FloorFile>, Vec<PathBuf>) {
+fn trace(root: Root, dir: &Path) -> Trace {
     let tracing = Exporter::new(root.recording(None), Options::default());
     tracing.render();
     tracing.root().clear_trace();
@@ -227,5 +234,55 @@ fn live(c: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, bench, every_fixture, live);
+/// Collection + exposition and its floor taken alternately, 30 rounds of
+/// 20 of each, on `fixtures/spark` and on the live host, printing the
+/// ratio of the fastest rounds and of the median rounds. criterion
+/// measures the two one after the other, seconds apart; on a shared
+/// machine whose speed drifts by tens of percent within a minute, the
+/// ratio of its two medians can be off by more than the difference it is
+/// meant to show, while rounds taken side by side drift together. Runs
+/// whatever filter is given (about 5 s).
+fn alternating(_: &mut Criterion) {
+    let live = || Root::live("/", None, std::time::Duration::from_secs(5));
+    let roots: [(&str, Root, Trace); 2] = [
+        (
+            "fixtures/spark",
+            Root::replay(spark()),
+            files_read(&spark()),
+        ),
+        ("live host", live(), trace(live(), Path::new("/"))),
+    ];
+    for (name, root, (files, dirs)) in roots {
+        let exporter = Exporter::new(root, Options::default());
+        let mut buf = vec![0u8; 64 * 1024];
+        let time = |f: &mut dyn FnMut()| {
+            let start = std::time::Instant::now();
+            for _ in 0..20 {
+                f();
+            }
+            start.elapsed().as_secs_f64() / 20.0
+        };
+        let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+        for _ in 0..30 {
+            ours.push(time(&mut || {
+                black_box(exporter.render());
+            }));
+            theirs.push(time(&mut || floor(&files, &dirs, &mut buf)));
+        }
+        ours.sort_by(f64::total_cmp);
+        theirs.sort_by(f64::total_cmp);
+        eprintln!(
+            "alternating, {name}: collection + exposition / floor: fastest rounds \
+             {:.0} / {:.0} us = {:.2}x, median rounds {:.0} / {:.0} us = {:.2}x",
+            ours[0] * 1e6,
+            theirs[0] * 1e6,
+            ours[0] / theirs[0],
+            ours[15] * 1e6,
+            theirs[15] * 1e6,
+            ours[15] / theirs[15],
+        );
+    }
+}
+
+criterion_group!(benches, bench, every_fixture, live, alternating);
 criterion_main!(benches);
