@@ -66,7 +66,8 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
         }
         let name = LabelValue::from(iface);
         let device = || [("device", name.clone())];
-        let mut info = vec![("device", name.clone())];
+        let mut info = Vec::with_capacity(INFO.len() + 1);
+        info.push(("device", name.clone()));
         for attr in INFO {
             let text = root.read_parsed_optional(dir.file(attr), |t| {
                 Ok(LabelValue::new(sysfs::text_value(t)))
@@ -87,7 +88,7 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
             device(),
             f64::from(u8::from(up)),
         ));
-        let mut numbers: Vec<(&Metric, i64)> = Vec::new();
+        let mut numbers: Vec<(&Metric, i64)> = Vec::with_capacity(NUMERIC.len() + 1);
         let attrs = NUMERIC
             .iter()
             .copied()
