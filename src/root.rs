@@ -671,19 +671,27 @@ impl Root {
         read
     }
 
-    /// Opens `rel` for reading, building its full path in a buffer the
-    /// thread keeps, rather than a new `PathBuf` per file.
-    fn open(&self, rel: &str) -> io::Result<File> {
+    /// Runs `f` with the full path of `rel`, built in a buffer the thread
+    /// keeps rather than a new `PathBuf` per file (a nested call gets a
+    /// buffer of its own).
+    fn with_path<T>(&self, rel: &str, f: impl FnOnce(&Path) -> T) -> T {
         thread_local! {
             static PATH: RefCell<PathBuf> = RefCell::new(PathBuf::with_capacity(256));
         }
-        PATH.with(|path| {
-            let mut path = path.borrow_mut();
+        PATH.with(|buf| {
+            let mut path = buf.take();
             path.clear();
             path.push(&self.base);
             path.push(rel);
-            File::open(&*path)
+            let out = f(&path);
+            *buf.borrow_mut() = path;
+            out
         })
+    }
+
+    /// Opens `rel` for reading (see [`Root::with_path`]).
+    fn open(&self, rel: &str) -> io::Result<File> {
+        self.with_path(rel, |p| File::open(p))
     }
 
     /// Reads `rel` as text.
@@ -737,8 +745,12 @@ impl Root {
     ///
     /// Errors: the directory cannot be listed, as [`CollectError::Read`].
     pub fn read_dir(&self, rel: &str) -> Result<Vec<String>, CollectError> {
-        let path = self.path(rel);
-        let entries = fs::read_dir(&path).map_err(|source| CollectError::Read { path, source })?;
+        let entries =
+            self.with_path(rel, |p| fs::read_dir(p))
+                .map_err(|source| CollectError::Read {
+                    path: self.path(rel),
+                    source,
+                })?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
@@ -794,7 +806,7 @@ impl Root {
     pub fn is_dir_identified(&self, dir: &str) -> bool {
         match &self.held {
             Some(held) => self.identify(held, dir).is_some_and(|i| i.is_dir),
-            None => self.path(dir).is_dir(),
+            None => self.with_path(dir, Path::is_dir),
         }
     }
 
@@ -805,11 +817,14 @@ impl Root {
         if let Some(identity) = held.identified_in_this_collection(dir) {
             return Some(identity);
         }
-        let now = fs::metadata(self.path(dir)).ok().map(|m| Identity {
-            dev: m.dev(),
-            ino: m.ino(),
-            is_dir: m.is_dir(),
-        });
+        let now = self
+            .with_path(dir, |p| fs::metadata(p))
+            .ok()
+            .map(|m| Identity {
+                dev: m.dev(),
+                ino: m.ino(),
+                is_dir: m.is_dir(),
+            });
         held.identified(dir, now);
         now
     }
@@ -838,7 +853,7 @@ impl Root {
     /// Whether `rel` is a regular file (following symlinks): `bonding_masters`
     /// beside the interfaces in `/sys/class/net`, say.
     pub fn is_file(&self, rel: &str) -> bool {
-        self.path(rel).is_file()
+        self.with_path(rel, Path::is_file)
     }
 
     /// The target of the symlink `rel` with every link resolved
@@ -852,7 +867,7 @@ impl Root {
     /// `device` links must be followed). When recording, the directory is
     /// recreated with its `uevent` file, since git keeps no empty directory.
     pub fn is_dir(&self, rel: &str) -> bool {
-        let is_dir = self.path(rel).is_dir();
+        let is_dir = self.with_path(rel, Path::is_dir);
         let writing = self.recorder.as_ref().is_some_and(|r| r.dir.is_some());
         if is_dir && writing {
             let uevent = format!("{rel}/uevent");
