@@ -787,7 +787,7 @@ pub fn render_into(samples: &[Sample], out: &mut String, scratch: &mut Scratch) 
     text.reserve(size_hint(samples, &scratch.order));
     write_samples(samples, &scratch.order, &mut text);
     // Everything written is UTF-8 (`str`s, and ASCII escapes in place of
-    // ASCII bytes), so this only checks it (about 2 us for a scrape).
+    // ASCII bytes), so this only checks it (about one instruction a byte).
     *out = String::from_utf8(text)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
