@@ -96,7 +96,7 @@ static RUNNING: Mutex<Running> = Mutex::new(Running {
 });
 
 fn running() -> std::sync::MutexGuard<'static, Running> {
-    RUNNING.lock().unwrap_or_else(|p| p.into_inner())
+    crate::root::lock(&RUNNING)
 }
 
 /// Kills every command [`run`] is waiting for (with its process group), and

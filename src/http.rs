@@ -466,7 +466,7 @@ impl Shared {
     /// release builds abort) is still usable, as every change is one
     /// assignment.
     fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        crate::root::lock(&self.state)
     }
 
     fn beat(&self, slot: usize) {
