@@ -30,7 +30,7 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use dgx_spark_exporter::collect::{Exporter, Options};
-use dgx_spark_exporter::root::Root;
+use dgx_spark_exporter::root::{ReadKind, Root, read_all};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
@@ -69,55 +69,28 @@ fn trace(root: Root, dir: &Path) -> Trace {
 }
 
 /// A file of the floor: its full path, and how the exporter reads it
-/// (`src/root.rs`, `ReadKind`), which the floor does too: a sysfs
-/// attribute shorter than a page is whole after one read, a sysctl is
-/// asked for 1 KiB per read and whole when shorter, anything else is read
-/// until a read returns 0.
+/// ([`ReadKind`]: a sysfs attribute shorter than a page is whole after one
+/// read, a sysctl is asked for 1 KiB per read, anything else is read until
+/// a read returns 0), which the floor does too, through the exporter's own
+/// [`read_all`].
 struct FloorFile {
     path: PathBuf,
-    /// Bytes asked for per read (`None`: the whole buffer).
-    request: Option<usize>,
-    /// A first read shorter than this is the whole file.
-    whole_below: usize,
+    kind: ReadKind,
 }
 
 impl FloorFile {
     fn new(dir: &Path, rel: &str) -> FloorFile {
-        let (request, whole_below) = if rel.starts_with("proc/sys/") {
-            (Some(1024), 1024)
-        } else if rel.starts_with("sys/")
-            && !rel.starts_with("sys/fs/")
-            && !rel.starts_with("sys/kernel/")
-        {
-            (None, 4096)
-        } else {
-            (None, 0)
-        };
         FloorFile {
             path: dir.join(rel),
-            request,
-            whole_below,
+            kind: ReadKind::of(rel),
         }
     }
 
     /// Reads the file through `read` (a read at an offset into a buffer)
     /// as the exporter does.
-    fn read(&self, mut read: impl FnMut(u64, &mut [u8]) -> std::io::Result<usize>, buf: &mut [u8]) {
-        let mut at = 0;
-        loop {
-            let room = self.request.unwrap_or(buf.len()).min(buf.len());
-            match read(at, &mut buf[..room]) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => {
-                    black_box(&buf[..n]);
-                    // A sysfs attribute is whole after its first read; a
-                    // sysctl after any read shorter than asked.
-                    if (at == 0 || self.request.is_some()) && n < self.whole_below {
-                        break;
-                    }
-                    at += n as u64;
-                }
-            }
+    fn read(&self, read: impl FnMut(u64, &mut [u8]) -> std::io::Result<usize>, buf: &mut Vec<u8>) {
+        if let Ok(len) = read_all(buf, self.kind, read) {
+            black_box(&buf[..len]);
         }
     }
 }
@@ -127,7 +100,7 @@ impl FloorFile {
 /// would do, and no read that returns 0 where the first read is the whole
 /// file: the fewest system calls that read a file) and closing it, and
 /// listing each directory.
-fn floor(files: &[FloorFile], dirs: &[PathBuf], buf: &mut [u8]) {
+fn floor(files: &[FloorFile], dirs: &[PathBuf], buf: &mut Vec<u8>) {
     for f in files {
         if let Ok(mut file) = fs::File::open(&f.path) {
             f.read(|_, b| file.read(b), buf);

@@ -333,7 +333,7 @@ impl Held {
 /// How a file answers `read(2)`, by where it lives; it decides how
 /// [`read_all`] reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ReadKind {
+pub enum ReadKind {
     /// A sysfs attribute (under `sys/`, but not `sys/fs/` or `sys/kernel/`,
     /// where cgroup, debugfs and others keep multi-record files): a read
     /// from offset 0 returns the whole value when it is shorter than
@@ -358,7 +358,9 @@ enum ReadKind {
 }
 
 impl ReadKind {
-    fn of(rel: &str) -> ReadKind {
+    /// The kind of the file at `rel`, a path relative to a root
+    /// (`sys/class/net/eth0/mtu`, `proc/sys/kernel/hostname`).
+    pub fn of(rel: &str) -> ReadKind {
         if rel.starts_with("proc/sys/") {
             ReadKind::Sysctl
         } else if rel.starts_with("sys/")
@@ -374,17 +376,20 @@ impl ReadKind {
 
 /// See [`ReadKind::Sysfs`]: the size of the smallest page, below which a
 /// sysfs read is the whole value.
-const SYSFS_WHOLE_BELOW: usize = 4096;
+pub const SYSFS_WHOLE_BELOW: usize = 4096;
 /// See [`ReadKind::Sysctl`]: bytes asked for per read of a sysctl.
-const SYSCTL_REQUEST: usize = 1024;
+pub const SYSCTL_REQUEST: usize = 1024;
 
 /// Reads all of a file of `kind` into `buf` (grown as needed; its length is
 /// only capacity) with `read(offset, buf)` calls until one returns 0 (or,
 /// for `kind`s whose short answer is the whole file, until one returns
 /// less than asked), and returns the number of bytes read. No `statx`
 /// first, unlike [`fs::read_to_string`]: kernel files report size 0 or
-/// 4096 anyway.
-fn read_all(
+/// 4096 anyway. Public so that the bench's floor reads files exactly as a
+/// collection does.
+///
+/// Errors: the first error of `read` other than `Interrupted`.
+pub fn read_all(
     buf: &mut Vec<u8>,
     kind: ReadKind,
     mut read: impl FnMut(u64, &mut [u8]) -> io::Result<usize>,
