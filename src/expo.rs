@@ -502,6 +502,11 @@ fn put_value(out: &mut Vec<u8>, v: f64) {
         // Counters are mostly whole numbers: integer formatting is cheaper
         // and writes the same digits as `Display` for f64.
         write_integer(out, i);
+    } else if let Some((digits, scale)) = short_decimal(v) {
+        // Readings in a kernel's fixed point (ticks / 100, millidegrees /
+        // 1000): the same digits as `Display`, without its shortest-digits
+        // search (about a sixth of a cold exposition's instructions).
+        write_fixed_point(out, digits, scale);
     } else {
         // `Display` for f64 is the shortest representation that round-trips.
         let _ = write!(Put(out), "{v}");
@@ -549,6 +554,58 @@ fn exact_integer(v: f64) -> Option<i64> {
     } else {
         None
     }
+}
+
+/// Powers of ten a short decimal may be scaled by; each is exact in an f64.
+const SHORT_DECIMAL_SCALES: [f64; 10] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+/// `v`, not zero and not a whole number, as `digits / 10^scale` with
+/// `|digits| < 10^15` and `1 <= scale <= 9`, the smallest such scale,
+/// when that quotient is `v` exactly as an f64: then the decimal
+/// `digits * 10^-scale` is what `Display` for f64 writes.
+///
+/// Why: parsing that decimal rounds the exact quotient to the nearest f64,
+/// as the division `digits / 10^scale` does (both operands are exact), so
+/// it reads back as `v`; and two different decimals of at most 15
+/// significant digits never read back as the same f64 (15 is `f64::DIGITS`),
+/// so no shorter decimal reads back as `v`, and the shortest is unique:
+/// these are the digits `Display`'s shortest-representation search finds.
+/// The smallest scale leaves no trailing zero in the fraction. Values
+/// below 10^-9 or with more digits are `None` (the caller uses `Display`).
+fn short_decimal(v: f64) -> Option<(i64, usize)> {
+    const LIMIT: f64 = 1e15;
+    if v == 0.0 || v.is_nan() || v.abs() >= LIMIT {
+        return None;
+    }
+    for (scale, &power) in SHORT_DECIMAL_SCALES.iter().enumerate().skip(1) {
+        let digits = (v * power).round();
+        if digits.abs() >= LIMIT {
+            return None;
+        }
+        if digits / power == v {
+            return Some((digits as i64, scale));
+        }
+    }
+    None
+}
+
+/// Appends `digits * 10^-scale` (`1 <= scale <= 9`) in positional notation:
+/// `-12.5`, `0.000104628`, as `Display` for f64 writes it.
+fn write_fixed_point(out: &mut Vec<u8>, digits: i64, scale: usize) {
+    if digits < 0 {
+        out.push(b'-');
+    }
+    let n = digits.unsigned_abs();
+    let unit = 10u64.pow(scale as u32);
+    write_integer(out, (n / unit) as i64);
+    let mut fraction = [b'0'; 10];
+    fraction[0] = b'.';
+    let mut rest = n % unit;
+    for at in (1..=scale).rev() {
+        fraction[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    put(out, &fraction[..=scale]);
 }
 
 /// Hashes a family's name by the address and length of its bytes: samples
@@ -871,6 +928,59 @@ mod tests {
         ] {
             assert_eq!(value(v), format!("{v}"), "{v:?}");
         }
+    }
+
+    #[test]
+    fn short_decimals_are_written_as_display_writes_them() {
+        let mut cases = vec![
+            0.5,
+            -0.5,
+            0.1,
+            0.2,
+            0.3,
+            41.7,
+            -3.5,
+            1e-7,
+            1e-9,
+            1.1e-9,
+            9e-10,
+            0.000104628,
+            5.663464583333333,
+            3353.06155,
+            25899.17,
+            0.67,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            999_999_999_999_999.9,
+            99_999_999_999_999.9,
+            123_456.789_012_345_6,
+            1e15 - 0.5,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            -f64::EPSILON,
+        ];
+        // Every kernel fixed point the collectors divide by, over a range
+        // of readings, and neighbours one ulp away (no short decimal).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let reading = (x >> 11) % 10u64.pow(1 + (x % 16) as u32);
+            let v = reading as f64 / SHORT_DECIMAL_SCALES[1 + (x % 9) as usize];
+            let v = if x & (1 << 40) != 0 { -v } else { v };
+            cases.extend([v, f64::from_bits(v.to_bits() + 1), f64::from_bits(x)]);
+        }
+        for v in cases {
+            let mut s = Vec::new();
+            put_value(&mut s, v);
+            assert_eq!(String::from_utf8(s).unwrap(), format!("{v}"), "{v:?}");
+        }
+        assert_eq!(short_decimal(0.000104628), Some((104628, 9)));
+        assert_eq!(short_decimal(-12.5), Some((-125, 1)));
+        assert_eq!(short_decimal(1.0 / 3.0), None);
+        assert_eq!(short_decimal(-0.0), None);
+        assert_eq!(short_decimal(1e-10), None);
     }
 
     #[test]
