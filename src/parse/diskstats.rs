@@ -16,11 +16,14 @@
 use nom::bytes::complete::take_till1;
 use nom::character::complete::{space0, space1, u32 as dec_u32, u64 as dec_u64};
 use nom::combinator::all_consuming;
-use nom::multi::separated_list1;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::{ParseError, numbered_lines};
+use super::{ParseError, numbered_lines, numbers_sized};
+
+/// Counters after the name on a line of kernel 5.5 or later: 11, then 4
+/// discard and 2 flush fields (`Documentation/admin-guide/iostats.rst`).
+const DISKSTATS_COUNTERS: usize = 17;
 
 const SOURCE: &str = "/proc/diskstats";
 
@@ -89,7 +92,7 @@ fn line(i: &str) -> IResult<&str, (u32, u32, &str, Vec<u64>)> {
             preceded(space0, dec_u32),
             preceded(space1, dec_u32),
             preceded(space1, take_till1(|c: char| c.is_ascii_whitespace())),
-            preceded(space1, separated_list1(space1, dec_u64)),
+            preceded(space1, numbers_sized(DISKSTATS_COUNTERS, dec_u64)),
             space0,
         )
             .map(|(major, minor, name, v, _)| (major, minor, name, v)),

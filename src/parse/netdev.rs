@@ -30,13 +30,16 @@
 //! was created, in bytes or packets as named.
 
 use nom::bytes::complete::{tag, take_till1};
-use nom::character::complete::{space0, space1, u64 as dec_u64};
+use nom::character::complete::{space0, u64 as dec_u64};
 use nom::combinator::all_consuming;
-use nom::multi::separated_list1;
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
-use super::{ParseError, numbered_lines};
+use super::{ParseError, numbered_lines, numbers_sized};
+
+/// Counters on an interface line: eight received, eight transmitted
+/// (`dev_seq_printf_stats` in `net/core/net-procfs.c`).
+const NETDEV_COLUMNS: usize = 16;
 
 const SOURCE: &str = "/proc/net/dev";
 
@@ -150,7 +153,10 @@ fn line(i: &str) -> IResult<&str, (&str, Vec<u64>)> {
                 space0,
                 take_till1(|c: char| c == ':' || c.is_ascii_whitespace()),
             ),
-            preceded(tag(":"), preceded(space0, separated_list1(space1, dec_u64))),
+            preceded(
+                tag(":"),
+                preceded(space0, numbers_sized(NETDEV_COLUMNS, dec_u64)),
+            ),
             space0,
         )
             .map(|(name, v, _)| (name, v)),

@@ -14,10 +14,12 @@
 
 use nom::bytes::complete::take_till1;
 use nom::character::complete::{i64 as dec_i64, space1};
-use nom::multi::separated_list1;
 use nom::{IResult, Parser};
 
-use super::ParseError;
+use super::{ParseError, numbers_sized};
+
+/// Fields 4 to 52 of `/proc/<pid>/stat` (proc(5), Linux 3.5 and later).
+const PID_STAT_FIELDS: usize = 49;
 
 const SOURCE: &str = "/proc/<pid>/stat";
 
@@ -45,7 +47,7 @@ fn word(i: &str) -> IResult<&str, &str> {
 /// The list ends at the first field that is not an `i64` (`rsslim`, field
 /// 25, is often `u64::MAX`), which is after the last one we need.
 fn numbers(i: &str) -> IResult<&str, Vec<i64>> {
-    separated_list1(space1, dec_i64).parse(i)
+    numbers_sized(PID_STAT_FIELDS, dec_i64)(i)
 }
 
 /// Parses the text of `/proc/<pid>/stat`.
