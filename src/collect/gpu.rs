@@ -67,34 +67,41 @@ pub struct Gpu {
     stream: OnceLock<Arc<stream::Stream>>,
 }
 
-/// Whether the `--query-gpu` output lists a GPU without `memory.total`, for
-/// which the compute processes' memory is summed.
-fn needs_compute_apps(query_gpu: &str) -> bool {
-    nvidia_smi::parse_query_gpu(query_gpu)
-        .is_ok_and(|rows| rows.iter().any(|r| r.memory_total_mib.is_none()))
+/// Whether some GPU of `rows` has no `memory.total`, for which the compute
+/// processes' memory is summed.
+fn needs_compute_apps(rows: &[GpuRow]) -> bool {
+    rows.iter().any(|r| r.memory_total_mib.is_none())
 }
 
 impl Gpu {
     /// The outputs of one round of calls: a round finished after this scrape
-    /// started waiting is shared; otherwise a new round is made.
-    fn query(&self, root: &Root) -> Round<CollectError> {
+    /// started waiting is shared; otherwise a new round is made. With it,
+    /// the rows of `--query-gpu` when this call made the round and they
+    /// parsed (the round's own parse, which decided on the second call), so
+    /// that the caller need not parse them again.
+    fn query(&self, root: &Root) -> (Round<CollectError>, Option<Vec<GpuRow>>) {
         let asked = Instant::now();
         let mut last = lock(&self.last);
         if let Some((finished, round)) = last.as_ref() {
             if *finished >= asked {
                 let shared = |r: &Result<String, String>| r.clone().map_err(CollectError::Other);
-                return Round {
+                let round = Round {
                     gpus: shared(&round.gpus),
                     apps: round.apps.as_ref().map(shared),
                 };
+                return (round, None);
             }
         }
         let gpus = root.nvidia_smi(
             NvidiaSmiQuery::Gpu,
             &[&nvidia_smi::query_gpu_arg(), nvidia_smi::FORMAT_ARG],
         );
-        let apps = match &gpus {
-            Ok(text) if needs_compute_apps(text) => Some(root.nvidia_smi(
+        let rows = gpus
+            .as_ref()
+            .ok()
+            .and_then(|text| nvidia_smi::parse_query_gpu(text).ok());
+        let apps = match &rows {
+            Some(rows) if needs_compute_apps(rows) => Some(root.nvidia_smi(
                 NvidiaSmiQuery::ComputeApps,
                 &[
                     &nvidia_smi::query_compute_apps_arg(),
@@ -114,7 +121,7 @@ impl Gpu {
                 apps: apps.as_ref().map(kept),
             },
         ));
-        Round { gpus, apps }
+        (Round { gpus, apps }, rows)
     }
 
     /// Whether the GPU collector should run on this host, asked once at
@@ -132,7 +139,7 @@ impl Gpu {
                 root.base().display()
             ));
         }
-        match self.query(root).gpus {
+        match self.query(root).0.gpus {
             Ok(text) => match nvidia_smi::parse_query_gpu(&text) {
                 Ok(rows) if rows.is_empty() => Err(format!(
                     "{} lists no GPU",
@@ -186,12 +193,15 @@ impl Gpu {
         if let Some(stream) = self.stream.get() {
             return stream.collect(out);
         }
-        let round = self.query(root);
-        let rows =
-            nvidia_smi::parse_query_gpu(&round.gpus?).map_err(|source| CollectError::Parse {
+        let (round, parsed) = self.query(root);
+        let text = round.gpus?;
+        let rows = match parsed {
+            Some(rows) => rows,
+            None => nvidia_smi::parse_query_gpu(&text).map_err(|source| CollectError::Parse {
                 path: root.nvidia_smi_origin(NvidiaSmiQuery::Gpu),
                 source,
-            })?;
+            })?,
+        };
         for row in &rows {
             push_row(row, out);
         }
@@ -408,11 +418,9 @@ mod tests {
             process_memory(&rows, &apps),
             [("1".to_string(), 3.0 * MIB_BYTES)]
         );
-        assert!(!needs_compute_apps(""), "no GPU");
-        assert!(
-            !needs_compute_apps("garbage"),
-            "the parse error is reported elsewhere"
-        );
+        assert!(!needs_compute_apps(&[]), "no GPU");
+        assert!(!needs_compute_apps(&rows[..1]), "a discrete GPU only");
+        assert!(needs_compute_apps(&rows), "a GPU without memory.total");
     }
 
     #[test]
