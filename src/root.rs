@@ -591,10 +591,7 @@ impl Root {
         rel: &str,
         parse: impl FnOnce(&str) -> Result<T, ParseError>,
     ) -> Result<T, CollectError> {
-        self.read_with(rel, |bytes| match std::str::from_utf8(bytes) {
-            Ok(text) => parse(text).map_err(|source| self.parse_error(rel, source)),
-            Err(e) => Err(self.not_utf8(rel, e)),
-        })?
+        self.read_with(rel, |bytes| self.parse_bytes(rel, bytes, parse))?
     }
 
     /// Like [`Root::read_parsed`], but `Ok(None)` when the value is
@@ -606,12 +603,48 @@ impl Root {
         rel: &str,
         parse: impl FnOnce(&str) -> Result<T, ParseError>,
     ) -> Result<Option<T>, CollectError> {
-        match self.read_parsed(rel, parse) {
+        self.optional(rel, |bytes| self.parse_bytes(rel, bytes, parse))?
+            .transpose()
+    }
+
+    /// `bytes` of the file `rel` as UTF-8 text, parsed by `parse`.
+    fn parse_bytes<T>(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        parse: impl FnOnce(&str) -> Result<T, ParseError>,
+    ) -> Result<T, CollectError> {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => parse(text).map_err(|source| self.parse_error(rel, source)),
+            Err(e) => Err(self.not_utf8(rel, e)),
+        }
+    }
+
+    /// Reads all of `rel` and hands its bytes to `f`, as [`Root::read_with`];
+    /// `None` when the value is unavailable ([`crate::sys::is_unavailable`]).
+    /// The error, with its full path, is made only for a failure that is
+    /// reported: files that are absent or have no value now (`speed` of a
+    /// link that is down, `cpuinfo_cur_freq` where only root may read it)
+    /// are asked for on every scrape.
+    ///
+    /// Errors: other I/O errors, as [`CollectError::Read`].
+    fn optional<T>(
+        &self,
+        rel: &str,
+        f: impl FnOnce(&[u8]) -> T,
+    ) -> Result<Option<T>, CollectError> {
+        match self.read_io(rel, f) {
             Ok(v) => Ok(Some(v)),
-            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
-                Ok(None)
-            }
-            Err(e) => Err(e),
+            Err(source) if crate::sys::is_unavailable(&source) => Ok(None),
+            Err(source) => Err(self.read_error(rel, source)),
+        }
+    }
+
+    /// A [`CollectError::Read`] for the file `rel` under this root.
+    fn read_error(&self, rel: &str, source: io::Error) -> CollectError {
+        CollectError::Read {
+            path: self.path(rel),
+            source,
         }
     }
 
@@ -634,18 +667,19 @@ impl Root {
     /// Errors: the open or a read fails, as [`CollectError::Read`] with the
     /// full path.
     fn read_with<T>(&self, rel: &str, f: impl FnOnce(&[u8]) -> T) -> Result<T, CollectError> {
+        self.read_io(rel, f)
+            .map_err(|source| self.read_error(rel, source))
+    }
+
+    /// [`Root::read_with`] with the bare I/O error.
+    fn read_io<T>(&self, rel: &str, f: impl FnOnce(&[u8]) -> T) -> io::Result<T> {
         if let Some(bytes) = self.recorded(rel) {
             return Ok(f(&bytes));
         }
-        with_read_buf(|buf| match self.read_into(rel, buf) {
-            Ok(len) => {
-                self.record_file(rel, &buf[..len]);
-                Ok(f(&buf[..len]))
-            }
-            Err(source) => Err(CollectError::Read {
-                path: self.path(rel),
-                source,
-            }),
+        with_read_buf(|buf| {
+            let len = self.read_into(rel, buf)?;
+            self.record_file(rel, &buf[..len]);
+            Ok(f(&buf[..len]))
         })
     }
 
@@ -715,13 +749,7 @@ impl Root {
     ///
     /// Errors: other I/O errors (`EACCES`, `EIO`), as [`CollectError::Read`].
     pub fn read_optional(&self, rel: &str) -> Result<Option<String>, CollectError> {
-        match self.read(rel) {
-            Ok(text) => Ok(Some(text)),
-            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        self.read_parsed_optional(rel, |text| Ok(text.to_string()))
     }
 
     /// Reads `rel` as bytes: binary files such as device-tree properties
@@ -737,13 +765,7 @@ impl Root {
     ///
     /// Errors: other I/O errors (`EACCES`, `EIO`), as [`CollectError::Read`].
     pub fn read_bytes_optional(&self, rel: &str) -> Result<Option<Vec<u8>>, CollectError> {
-        match self.read_bytes(rel) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
+        self.optional(rel, <[u8]>::to_vec)
     }
 
     /// Names of the entries of directory `rel`, sorted.
