@@ -1082,6 +1082,29 @@ impl DirPath {
         }
     }
 
+    /// The directory made of `parts` joined with `/`, without a `format!`
+    /// first.
+    ///
+    /// ```
+    /// # use dgx_spark_exporter::root::DirPath;
+    /// let mut dir = DirPath::of(&["sys/devices/system/cpu", "cpu3", "cpufreq"]);
+    /// assert_eq!(dir.file("scaling_cur_freq"), "sys/devices/system/cpu/cpu3/cpufreq/scaling_cur_freq");
+    /// ```
+    pub fn of(parts: &[&str]) -> DirPath {
+        let len = parts.iter().map(|p| p.len() + 1).sum::<usize>();
+        let mut buf = String::with_capacity(len + 32);
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                buf.push('/');
+            }
+            buf.push_str(part);
+        }
+        DirPath {
+            dir_len: buf.len(),
+            buf,
+        }
+    }
+
     /// The directory itself.
     pub fn dir(&self) -> &str {
         &self.buf[..self.dir_len]

@@ -18,6 +18,7 @@ use std::collections::VecDeque;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use crate::collect::cpu_label;
 use crate::expo::{LabelValue, Labels, Sample, name_order};
 use crate::metrics::{self, node};
 use crate::parse::stat::{self, CpuTimes};
@@ -133,7 +134,7 @@ pub fn collect(
     let cpus: Vec<(LabelValue, &CpuTimes)> = stat
         .cpus
         .iter()
-        .map(|(cpu, t)| (LabelValue::from(cpu.to_string()), t))
+        .map(|(cpu, t)| (cpu_label(*cpu), t))
         .collect();
     let names: Vec<&str> = cpus.iter().map(|(cpu, _)| cpu.as_str()).collect();
     for (cpu, t) in name_order(&names).into_iter().map(|i| &cpus[i]) {

@@ -18,6 +18,7 @@
 
 use std::collections::HashMap;
 
+use crate::collect::cpu_label;
 use crate::expo::{LabelValue, Labels, Sample, name_order};
 use crate::metrics::{self, Metric, node};
 use crate::parse::{cpulist, sysfs};
@@ -78,8 +79,12 @@ fn node_collect(
         if !cpu.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let mut dir = DirPath::new(&format!("{CPU_DIR}/{entry}/cpufreq"));
-        let cpu_label = LabelValue::new(cpu);
+        let mut dir = DirPath::of(&[CPU_DIR, &entry, "cpufreq"]);
+        // The shared value for the number, where `cpu` is how it is written.
+        let cpu_label = match cpu.parse() {
+            Ok(n) if !(cpu.starts_with('0') && cpu.len() > 1) => cpu_label(n),
+            _ => LabelValue::new(cpu),
+        };
         for (file, metric) in FREQUENCIES {
             match root
                 .read_parsed_optional(dir.file(file), |t| sysfs::u64_value("cpufreq frequency", t))
@@ -109,30 +114,36 @@ fn node_collect(
                 Err(e) => result = Err(e),
             }
         }
-        let governor = root.read_optional(dir.file("scaling_governor"));
-        let available = root.read_optional(dir.file("scaling_available_governors"));
-        match (governor, available) {
-            (Ok(Some(current)), Ok(Some(available))) => {
-                let current = current.trim();
-                let names = match &governors {
-                    Some((text, names)) if *text == available => names,
-                    _ => {
-                        // By name, the writer's order, so that it has
-                        // nothing to sort (the kernel lists them in
-                        // registration order).
-                        let listed: Vec<&str> = available.split_whitespace().collect();
-                        let names = name_order(&listed)
-                            .into_iter()
-                            .map(|i| LabelValue::new(listed[i]))
-                            .collect();
-                        &governors.insert((available, names)).1
-                    }
-                };
-                for g in names {
+        // Read without a copy of the text while this CPU lists the same
+        // governors as the last one (`None`: the same).
+        let available = root.read_parsed_optional(dir.file("scaling_available_governors"), |t| {
+            Ok(match &governors {
+                Some((text, _)) if text == t => None,
+                _ => Some(t.to_string()),
+            })
+        });
+        if let Ok(Some(Some(text))) = &available {
+            // By name, the writer's order, so that it has nothing to sort
+            // (the kernel lists them in registration order).
+            let listed: Vec<&str> = text.split_whitespace().collect();
+            let names = name_order(&listed)
+                .into_iter()
+                .map(|i| LabelValue::new(listed[i]))
+                .collect();
+            governors = Some((text.clone(), names));
+        }
+        let names = governors.as_ref().map_or(&[][..], |(_, names)| &names[..]);
+        // The active governor's place in `names`, if it is there.
+        let current = root.read_parsed_optional(dir.file("scaling_governor"), |t| {
+            Ok(names.iter().position(|g| g.as_str() == t.trim()))
+        });
+        match (current, available) {
+            (Ok(Some(current)), Ok(Some(_))) => {
+                for (i, g) in names.iter().enumerate() {
                     out.push(Sample::new(
                         &node::CPU_SCALING_GOVERNOR,
                         [("cpu", cpu_label.clone()), ("governor", g.clone())],
-                        f64::from(u8::from(g == current)),
+                        f64::from(u8::from(current == Some(i))),
                     ));
                 }
             }

@@ -365,6 +365,28 @@ struct Spare {
     scratch: crate::expo::Scratch,
 }
 
+/// CPU numbers whose label value [`cpu_label`] keeps; the kernel's
+/// `NR_CPUS` is at most 8192 (`CONFIG_NR_CPUS`, arm64 and x86_64 with
+/// `MAXSMP`), so any real CPU fits and garbage cannot grow the table.
+const CPU_LABELS_KEPT: u32 = 8192;
+
+/// The label value of CPU number `n` (`"0"`, `"12"`), made once and shared
+/// by every later scrape: the `cpu` and `cpufreq` collectors label some
+/// two hundred samples a scrape on a Spark with the CPUs' numbers, and made
+/// two allocations per CPU for it. Numbers from `CPU_LABELS_KEPT` up are
+/// made fresh each time.
+pub fn cpu_label(n: u32) -> LabelValue {
+    static KEPT: Mutex<std::collections::BTreeMap<u32, LabelValue>> =
+        Mutex::new(std::collections::BTreeMap::new());
+    if n >= CPU_LABELS_KEPT {
+        return n.to_string().into();
+    }
+    lock(&KEPT)
+        .entry(n)
+        .or_insert_with(|| n.to_string().into())
+        .clone()
+}
+
 /// Everything one exporter needs across scrapes.
 pub struct Exporter {
     root: Root,
@@ -709,6 +731,17 @@ impl Exporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_labels_are_the_numbers_made_once() {
+        assert_eq!(cpu_label(0).as_str(), "0");
+        assert_eq!(cpu_label(12).as_str(), "12");
+        assert_eq!(
+            cpu_label(12).as_str().as_ptr(),
+            cpu_label(12).as_str().as_ptr()
+        );
+        assert_eq!(cpu_label(u32::MAX).as_str(), "4294967295");
+    }
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()
