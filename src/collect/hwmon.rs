@@ -83,6 +83,16 @@ pub fn clean_name(name: &str) -> String {
     lower.trim_matches('_').to_string()
 }
 
+/// Whether [`clean_name`] would return `name` unchanged: only `a-z`,
+/// `0-9`, `:` and `_`, and no `_` at either end (`input`, `crit_alarm`).
+fn is_clean(name: &str) -> bool {
+    !name.starts_with('_')
+        && !name.ends_with('_')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b':' || b == b'_')
+}
+
 /// Splits an attribute file name into `(type, number, element)`:
 /// `temp1_input` -> `("temp", 1, "input")`, `pwm1` -> `("pwm", 1, "")`,
 /// `beep_enable` -> `("beep_enable", 0, "")`. Follows node_exporter's
@@ -239,7 +249,11 @@ fn element_sample(
     has_bare: bool,
 ) -> Option<(&'static Metric, String, f64)> {
     let v = sysfs::f64_value("hwmon attribute", value).ok()?;
-    let mut name = format!("node_hwmon_{kind}");
+    // Built in one allocation (no `format!`), with room for any suffix:
+    // a scrape names every sensor value this way.
+    let mut name = String::with_capacity(64);
+    name.push_str("node_hwmon_");
+    name.push_str(kind);
     if element == "input" {
         // `input` is the value itself, unless a bare `<type>N` file exists.
         if has_bare {
@@ -247,27 +261,33 @@ fn element_sample(
         }
     } else if !element.is_empty() {
         name.push('_');
-        name.push_str(&clean_name(element));
+        if is_clean(element) {
+            name.push_str(element);
+        } else {
+            name.push_str(&clean_name(element));
+        }
     }
+    let with = |mut name: String, suffix: &str| {
+        name.push_str(suffix);
+        name
+    };
     let raw = |name: String, v: f64| Some((&node::HWMON_RAW, name, v));
     if element == "fault" || element == "alarm" {
         return raw(name, v);
     }
     if element == "beep" {
-        return raw(format!("{name}_enabled"), v);
+        return raw(with(name, "_enabled"), v);
     }
     let fan_speed = matches!(element, "input" | "min" | "max" | "target");
     match kind {
-        "in" | "cpu" => Some((&node::HWMON_VOLTS, format!("{name}_volts"), v / MILLI)),
-        "temp" if element != "type" => Some((
-            &node::HWMON_TEMP_CELSIUS,
-            format!("{name}_celsius"),
-            v / MILLI,
-        )),
-        "curr" => Some((&node::HWMON_AMPS, format!("{name}_amps"), v / MILLI)),
+        "in" | "cpu" => Some((&node::HWMON_VOLTS, with(name, "_volts"), v / MILLI)),
+        "temp" if element != "type" => {
+            Some((&node::HWMON_TEMP_CELSIUS, with(name, "_celsius"), v / MILLI))
+        }
+        "curr" => Some((&node::HWMON_AMPS, with(name, "_amps"), v / MILLI)),
         "energy" => Some((
             &node::HWMON_JOULE_TOTAL,
-            format!("{name}_joule_total"),
+            with(name, "_joule_total"),
             v / MICRO,
         )),
         "power" if element == "accuracy" => Some((&node::HWMON_POWER_ACCURACY, name, v / MICRO)),
@@ -279,13 +299,13 @@ fn element_sample(
         {
             Some((
                 &node::HWMON_POWER_INTERVAL_SECONDS,
-                format!("{name}_seconds"),
+                with(name, "_seconds"),
                 v / MILLI,
             ))
         }
-        "power" => Some((&node::HWMON_WATT, format!("{name}_watt"), v / MICRO)),
+        "power" => Some((&node::HWMON_WATT, with(name, "_watt"), v / MICRO)),
         "humidity" => Some((&node::HWMON_HUMIDITY, name, v / MICRO)),
-        "fan" if fan_speed => Some((&node::HWMON_RPM, format!("{name}_rpm"), v)),
+        "fan" if fan_speed => Some((&node::HWMON_RPM, with(name, "_rpm"), v)),
         _ => raw(name, v),
     }
 }
@@ -450,6 +470,12 @@ mod tests {
         assert_eq!(clean_name("mt7925_phy0\n"), "mt7925_phy0");
         assert_eq!(clean_name("Sensor 1"), "sensor_1");
         assert_eq!(clean_name("__x__"), "x");
+        for name in ["input", "crit_alarm", "a:b", "x1"] {
+            assert!(is_clean(name) && clean_name(name) == name, "{name}");
+        }
+        for name in ["Input", "_x", "x_", "a.b", "ä", "a b", ""] {
+            assert!(!is_clean(name) || clean_name(name) == name, "{name}");
+        }
     }
 
     #[test]
