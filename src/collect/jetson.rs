@@ -54,7 +54,7 @@ use crate::collect::thermal::{self, MILLIDEGREES_PER_DEGREE, THERMAL_DIR};
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, jetson as m};
 use crate::parse::{device_tree, nvpmodel, sysfs, tegra_release};
-use crate::root::{CollectError, Root, lock};
+use crate::root::{CollectError, DirPath, Root, lock};
 
 /// The L4T release file (package `nvidia-l4t-core`).
 pub const NV_TEGRA_RELEASE: &str = "etc/nv_tegra_release";
@@ -337,12 +337,12 @@ pub fn gpu_zone_temp(root: &Root) -> Result<Option<i64>, CollectError> {
         if !zone.starts_with("thermal_zone") {
             continue;
         }
-        let dir = format!("{THERMAL_DIR}/{zone}");
-        let kind = root.read_parsed_optional(&format!("{dir}/type"), |t| {
+        let mut dir = DirPath::of(&[THERMAL_DIR, &zone]);
+        let kind = root.read_parsed_optional(dir.file("type"), |t| {
             sysfs::string_value("thermal zone type", t).map(str::to_ascii_lowercase)
         })?;
         if kind.is_some_and(|k| GPU_ZONE_TYPES.contains(&k.as_str())) {
-            return thermal::zone_temp(root, &dir);
+            return thermal::zone_temp(root, &mut dir);
         }
     }
     Ok(None)

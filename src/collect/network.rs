@@ -12,25 +12,35 @@ use crate::collect::Pattern;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric};
 use crate::parse::sysfs;
-use crate::root::{CollectError, DirPath, Root, join};
+use crate::root::{CollectError, DirPath, Root};
 
 /// Relative path of the network class directory.
 pub const NET_DIR: &str = "sys/class/net";
 
-/// The statistics files read, and the metric each one feeds.
+/// The statistics files read (paths under the interface's directory), and
+/// the metric each one feeds.
 const COUNTERS: [(&str, &Metric); 4] = [
-    ("rx_bytes", &metrics::NETWORK_RECEIVE_BYTES_TOTAL),
-    ("tx_bytes", &metrics::NETWORK_TRANSMIT_BYTES_TOTAL),
-    ("rx_packets", &metrics::NETWORK_RECEIVE_PACKETS_TOTAL),
-    ("tx_packets", &metrics::NETWORK_TRANSMIT_PACKETS_TOTAL),
+    ("statistics/rx_bytes", &metrics::NETWORK_RECEIVE_BYTES_TOTAL),
+    (
+        "statistics/tx_bytes",
+        &metrics::NETWORK_TRANSMIT_BYTES_TOTAL,
+    ),
+    (
+        "statistics/rx_packets",
+        &metrics::NETWORK_RECEIVE_PACKETS_TOTAL,
+    ),
+    (
+        "statistics/tx_packets",
+        &metrics::NETWORK_TRANSMIT_PACKETS_TOTAL,
+    ),
 ];
 
-/// Whether `iface` is reported when no pattern is given.
-fn selected_by_default(root: &Root, iface: &str) -> Result<bool, CollectError> {
-    let state = root.read_parsed_optional(&format!("{NET_DIR}/{iface}/operstate"), |t| {
+/// Whether the interface in `dir` is reported when no pattern is given.
+fn selected_by_default(root: &Root, dir: &mut DirPath) -> Result<bool, CollectError> {
+    let state = root.read_parsed_optional(dir.file("operstate"), |t| {
         sysfs::string_value("net operstate", t).map(|s| s == "up")
     })?;
-    Ok(state == Some(true) && root.is_dir(&format!("{NET_DIR}/{iface}/device")))
+    Ok(state == Some(true) && root.is_dir(dir.file("device")))
 }
 
 /// Emits the four counters for each selected interface.
@@ -44,20 +54,19 @@ pub fn collect(
 ) -> Result<(), CollectError> {
     let mut matched = 0;
     for iface in root.read_dir(NET_DIR)? {
-        let dir = join(NET_DIR, &iface);
-        root.check_identity(&dir);
+        let mut dir = DirPath::of(&[NET_DIR, &iface]);
+        root.check_identity(dir.dir());
         let selected = match interfaces {
             Some(pattern) => pattern.is_match(&iface),
-            None => selected_by_default(root, &iface)?,
+            None => selected_by_default(root, &mut dir)?,
         };
         if !selected {
             continue;
         }
         matched += 1;
-        let mut statistics = DirPath::new(&join(&dir, "statistics"));
         let name = LabelValue::from(iface);
         for (file, metric) in COUNTERS {
-            let value = root.read_parsed_optional(statistics.file(file), |t| {
+            let value = root.read_parsed_optional(dir.file(file), |t| {
                 sysfs::u64_value("net statistics counter", t)
             })?;
             if let Some(v) = value {

@@ -11,7 +11,7 @@ use crate::collect::Pattern;
 use crate::expo::Sample;
 use crate::metrics;
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root};
+use crate::root::{CollectError, DirPath, Root};
 
 /// Relative path of the thermal class directory.
 pub const THERMAL_DIR: &str = "sys/class/thermal";
@@ -27,8 +27,8 @@ const TEGRA_OFFLINE_MILLIDEGREES: i64 = -256_000;
 /// missing) or Tegra's offline sentinel.
 ///
 /// Errors: the file is unreadable for another reason, or malformed.
-pub fn zone_temp(root: &Root, dir: &str) -> Result<Option<i64>, CollectError> {
-    let temp = root.read_parsed_optional(&format!("{dir}/temp"), |t| {
+pub fn zone_temp(root: &Root, dir: &mut DirPath) -> Result<Option<i64>, CollectError> {
+    let temp = root.read_parsed_optional(dir.file("temp"), |t| {
         sysfs::i64_value("thermal zone temp", t)
     })?;
     Ok(temp.filter(|&t| t != TEGRA_OFFLINE_MILLIDEGREES))
@@ -48,14 +48,15 @@ pub fn collect(
     let mut hottest: Option<i64> = None;
     let mut matched = 0;
     for zone in zones.iter().filter(|z| z.starts_with("thermal_zone")) {
-        let kind = root.read_parsed_optional(&format!("{THERMAL_DIR}/{zone}/type"), |t| {
-            sysfs::string_value("thermal zone type", t).map(str::to_string)
+        let mut dir = DirPath::of(&[THERMAL_DIR, zone]);
+        let wanted = root.read_parsed_optional(dir.file("type"), |t| {
+            sysfs::string_value("thermal zone type", t).map(|k| zone_type.is_match(k))
         })?;
-        if !kind.is_some_and(|k| zone_type.is_match(&k)) {
+        if wanted != Some(true) {
             continue;
         }
         matched += 1;
-        if let Some(t) = zone_temp(root, &format!("{THERMAL_DIR}/{zone}"))? {
+        if let Some(t) = zone_temp(root, &mut dir)? {
             hottest = Some(hottest.map_or(t, |h| h.max(t)));
         }
     }

@@ -13,7 +13,7 @@ use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, THERMAL_DIR, zone_temp};
 use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::node;
 use crate::parse::sysfs;
-use crate::root::{CollectError, Root, join};
+use crate::root::{CollectError, DirPath, Root, join};
 
 /// Emits the zone temperatures and cooling device states.
 ///
@@ -23,19 +23,19 @@ use crate::root::{CollectError, Root, join};
 pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let mut result = Ok(());
     for entry in root.read_dir_optional(THERMAL_DIR)? {
-        let dir = format!("{THERMAL_DIR}/{entry}");
+        let mut dir = DirPath::of(&[THERMAL_DIR, &entry]);
         if let Some(zone) = entry.strip_prefix("thermal_zone") {
-            match typed_zone_temp(root, &dir) {
+            match typed_zone_temp(root, &mut dir) {
                 Ok(Some((kind, milli))) => out.push(Sample::new(
                     &node::THERMAL_ZONE_TEMP,
-                    [("type", kind.into()), ("zone", LabelValue::new(zone))],
+                    [("type", kind), ("zone", LabelValue::new(zone))],
                     milli as f64 / MILLIDEGREES_PER_DEGREE,
                 )),
                 Ok(None) => {}
                 Err(e) => result = Err(e),
             }
         } else if let Some(name) = entry.strip_prefix("cooling_device") {
-            if let Err(e) = cooling_device(root, &dir, name, out) {
+            if let Err(e) = cooling_device(root, dir.dir(), name, out) {
                 result = Err(e);
             }
         }
@@ -45,9 +45,12 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
 
 /// A zone's type and temperature in millidegrees, `None` when it has no
 /// reading.
-fn typed_zone_temp(root: &Root, dir: &str) -> Result<Option<(String, i64)>, CollectError> {
-    let Some(kind) = root.read_parsed_optional(&format!("{dir}/type"), |t| {
-        sysfs::string_value("thermal zone type", t).map(str::to_string)
+fn typed_zone_temp(
+    root: &Root,
+    dir: &mut DirPath,
+) -> Result<Option<(LabelValue, i64)>, CollectError> {
+    let Some(kind) = root.read_parsed_optional(dir.file("type"), |t| {
+        sysfs::string_value("thermal zone type", t).map(LabelValue::new)
     })?
     else {
         return Ok(None);
