@@ -16,7 +16,7 @@ use crate::collect::network::NET_DIR;
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{Metric, node};
 use crate::parse::sysfs;
-use crate::root::{CollectError, DirPath, Root, join};
+use crate::root::{CollectError, DirPath, Root};
 
 /// `speed` is in Mb/s (sysfs-class-net); 1 Mb/s = 125000 bytes/s.
 const BYTES_PER_SECOND_PER_MBPS: i64 = 1_000_000 / 8;
@@ -58,7 +58,7 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
         if ignored.is_match(&iface) {
             continue;
         }
-        let mut dir = DirPath::new(&join(NET_DIR, &iface));
+        let mut dir = DirPath::of(&[NET_DIR, &iface]);
         // `bonding_masters` is a file beside the interfaces; one that
         // vanished since the listing has nothing to report.
         if !root.is_dir_identified(dir.dir()) {
@@ -88,7 +88,6 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
             device(),
             f64::from(u8::from(up)),
         ));
-        let mut numbers: Vec<(&Metric, i64)> = Vec::with_capacity(NUMERIC.len() + 1);
         let attrs = NUMERIC
             .iter()
             .copied()
@@ -98,16 +97,14 @@ pub fn collect(root: &Root, ignored: &Pattern, out: &mut Vec<Sample>) -> Result<
             match root.read_parsed_optional(path, |t| sysfs::int_value("net class attribute", t)) {
                 Ok(Some(v)) if attr == "speed" => {
                     if v >= 0 {
-                        numbers.push((metric, v.saturating_mul(BYTES_PER_SECOND_PER_MBPS)));
+                        let bytes = v.saturating_mul(BYTES_PER_SECOND_PER_MBPS);
+                        out.push(Sample::new(metric, device(), bytes as f64));
                     }
                 }
-                Ok(Some(v)) => numbers.push((metric, v)),
+                Ok(Some(v)) => out.push(Sample::new(metric, device(), v as f64)),
                 Ok(None) => {}
                 Err(e) => result = Err(e),
             }
-        }
-        for (metric, v) in numbers {
-            out.push(Sample::new(metric, device(), v as f64));
         }
     }
     result
