@@ -249,8 +249,8 @@ fn element_sample(
     has_bare: bool,
 ) -> Option<(&'static Metric, String, f64)> {
     let v = sysfs::f64_value("hwmon attribute", value).ok()?;
-    // Built in one allocation (no `format!`), with room for any suffix:
-    // a scrape names every sensor value this way.
+    // Built in one allocation (no `format!`), with room for the usual
+    // suffixes: a scrape names every sensor value this way.
     let mut name = String::with_capacity(64);
     name.push_str("node_hwmon_");
     name.push_str(kind);
