@@ -651,13 +651,13 @@ impl Root {
     /// The error for a file that is not UTF-8, as [`fs::read_to_string`]
     /// gives it.
     fn not_utf8(&self, rel: &str, e: std::str::Utf8Error) -> CollectError {
-        CollectError::Read {
-            path: self.path(rel),
-            source: io::Error::new(
+        self.read_error(
+            rel,
+            io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!("stream did not contain valid UTF-8: {e}"),
             ),
-        }
+        )
     }
 
     /// Reads all of `rel` and hands its bytes to `f`: from a held file on a
@@ -738,10 +738,7 @@ impl Root {
     /// Errors: any I/O error, or content that is not UTF-8, as
     /// [`CollectError::Read`] with the full path.
     pub fn read(&self, rel: &str) -> Result<String, CollectError> {
-        self.read_with(rel, |bytes| match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(text.to_string()),
-            Err(e) => Err(self.not_utf8(rel, e)),
-        })?
+        self.read_parsed(rel, |text| Ok(text.to_string()))
     }
 
     /// Reads `rel` as text, or `None` when the value is not available (see
@@ -772,12 +769,13 @@ impl Root {
     ///
     /// Errors: the directory cannot be listed, as [`CollectError::Read`].
     pub fn read_dir(&self, rel: &str) -> Result<Vec<String>, CollectError> {
-        let entries =
-            self.with_path(rel, |p| fs::read_dir(p))
-                .map_err(|source| CollectError::Read {
-                    path: self.path(rel),
-                    source,
-                })?;
+        self.list(rel)
+            .map_err(|source| self.read_error(rel, source))
+    }
+
+    /// [`Root::read_dir`] with the bare I/O error.
+    fn list(&self, rel: &str) -> io::Result<Vec<String>> {
+        let entries = self.with_path(rel, |p| fs::read_dir(p))?;
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
@@ -797,11 +795,10 @@ impl Root {
     ///
     /// Errors: other I/O errors, as [`CollectError::Read`].
     pub fn read_dir_optional(&self, rel: &str) -> Result<Vec<String>, CollectError> {
-        match self.read_dir(rel) {
-            Err(CollectError::Read { source, .. }) if crate::sys::is_unavailable(&source) => {
-                Ok(Vec::new())
-            }
-            other => other,
+        match self.list(rel) {
+            Ok(names) => Ok(names),
+            Err(source) if crate::sys::is_unavailable(&source) => Ok(Vec::new()),
+            Err(source) => Err(self.read_error(rel, source)),
         }
     }
 
