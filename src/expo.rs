@@ -737,13 +737,7 @@ fn in_order(samples: &[Sample], scratch: &mut Scratch) {
     // has the families of the last one in the same order, so the last order
     // is checked first (one comparison per group rather than a sort).
     let still_sorted = by_name.len() == groups.len()
-        && by_name
-            .windows(2)
-            .all(|w| match text_cmp(name(w[0]), name(w[1])) {
-                std::cmp::Ordering::Less => true,
-                std::cmp::Ordering::Equal => w[0] < w[1],
-                std::cmp::Ordering::Greater => false,
-            });
+        && by_name.is_sorted_by(|&a, &b| text_cmp(name(a), name(b)).then(a.cmp(&b)).is_lt());
     if !still_sorted {
         by_name.clear();
         by_name.extend(0..groups.len());
