@@ -29,11 +29,22 @@ pub fn field_name(key: &str) -> String {
         .collect()
 }
 
+/// node_exporter's family name for the `/proc/meminfo` line `key` in
+/// `unit`: `node_memory_<field>_bytes` for kB lines, `node_memory_<field>`
+/// for counts (`HugePages_Total`), `<field>` from [`field_name`].
+fn built_name(key: &str, unit: Unit) -> String {
+    let field = field_name(key);
+    match unit {
+        Unit::KiB => format!("node_memory_{field}_bytes"),
+        Unit::None => format!("node_memory_{field}"),
+    }
+}
+
 /// node_exporter's family name for each line Linux 6.x prints in
 /// `/proc/meminfo` (`fs/proc/meminfo.c`, `arch/x86/mm/pat/set_memory.c` for
 /// `DirectMap*`), by key and unit, in the kernel's order: a scrape builds
 /// none of these names. A line not listed (a newer kernel's, or a known
-/// key in another unit) gets its name built by [`field_name`].
+/// key in another unit) gets its name from [`built_name`].
 const NAMES: &[(&str, Unit, &str)] = &[
     ("MemTotal", Unit::KiB, "node_memory_MemTotal_bytes"),
     ("MemFree", Unit::KiB, "node_memory_MemFree_bytes"),
@@ -177,14 +188,7 @@ pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
         };
         let sample = match known_name(e.name, e.unit, &mut at) {
             Some(name) => Sample::named_static(metric, name, Labels::NONE, value),
-            None => {
-                let field = field_name(e.name);
-                let name = match e.unit {
-                    Unit::KiB => format!("node_memory_{field}_bytes"),
-                    Unit::None => format!("node_memory_{field}"),
-                };
-                Sample::named(metric, name, Labels::NONE, value)
-            }
+            None => Sample::named(metric, built_name(e.name, e.unit), Labels::NONE, value),
         };
         out.push(sample);
     }
@@ -233,11 +237,7 @@ mod tests {
     #[test]
     fn every_kept_name_is_the_one_field_name_builds() {
         for &(key, unit, name) in NAMES {
-            let built = match unit {
-                Unit::KiB => format!("node_memory_{}_bytes", field_name(key)),
-                Unit::None => format!("node_memory_{}", field_name(key)),
-            };
-            assert_eq!(name, built);
+            assert_eq!(name, built_name(key, unit));
             let mut at = 0;
             assert_eq!(known_name(key, unit, &mut at), Some(name));
         }
