@@ -130,6 +130,32 @@ impl fmt::Display for CollectError {
 
 impl std::error::Error for CollectError {}
 
+impl CollectError {
+    /// This error once more, for a second collector that shares the read
+    /// that failed (see `collect::Scrape`): the same variant and the same
+    /// message. An I/O error is made again from its `errno`, or from its
+    /// kind and text; a command error comes back as [`CollectError::Other`]
+    /// with its text (no shared read runs a command).
+    pub fn again(&self) -> CollectError {
+        match self {
+            CollectError::Read { path, source } => CollectError::Read {
+                path: path.clone(),
+                source: match source.raw_os_error() {
+                    Some(errno) => io::Error::from_raw_os_error(errno),
+                    None => io::Error::new(source.kind(), source.to_string()),
+                },
+            },
+            CollectError::Parse { path, source } => CollectError::Parse {
+                path: path.clone(),
+                source: source.clone(),
+            },
+            CollectError::Command(e) => CollectError::Other(e.to_string()),
+            CollectError::NoData(what) => CollectError::NoData(what.clone()),
+            CollectError::Other(what) => CollectError::Other(what.clone()),
+        }
+    }
+}
+
 /// Where `nvidia-smi` output comes from.
 #[derive(Debug, Clone)]
 enum Gpu {
@@ -1482,6 +1508,38 @@ mod tests {
         let pages: Vec<u8> = vec![1; 8 << 20];
         std::hint::black_box(&pages);
         assert!(minflt() > before, "a held file read again shows new faults");
+    }
+
+    #[test]
+    fn an_error_made_again_reads_the_same() {
+        let d = tmp("again");
+        fs::write(d.join("bad"), "x\n").unwrap();
+        let root = Root::replay(&d);
+        let errors = [
+            root.read("missing").unwrap_err(),
+            root.read_parsed("bad", |t| {
+                Err::<(), _>(ParseError::new("number", 1, "digits", t))
+            })
+            .unwrap_err(),
+            root.read_error("bad", io::Error::other("no reading")),
+            CollectError::NoData("nothing there".into()),
+            CollectError::Other("something else".into()),
+        ];
+        for e in errors {
+            let again = e.again();
+            assert_eq!(again.to_string(), e.to_string());
+            assert_eq!(
+                std::mem::discriminant(&again),
+                std::mem::discriminant(&e),
+                "{e}"
+            );
+            if let (CollectError::Read { source: a, .. }, CollectError::Read { source: b, .. }) =
+                (&again, &e)
+            {
+                assert_eq!(a.kind(), b.kind());
+                assert_eq!(a.raw_os_error(), b.raw_os_error());
+            }
+        }
     }
 
     #[test]

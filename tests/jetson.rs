@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use dgx_spark_exporter::collect::jetson;
-use dgx_spark_exporter::collect::{Exporter, Options};
+use dgx_spark_exporter::collect::{Exporter, Options, Scrape};
 use dgx_spark_exporter::expo::Sample;
 use dgx_spark_exporter::root::Root;
 
@@ -85,10 +85,12 @@ fn check_rail(s: &BTreeMap<String, f64>, name: &str, want: [f64; 5]) {
     }
 }
 
-/// Runs the Jetson collector alone on `root`, with `seen` carried over.
+/// Runs the Jetson collector alone on `root` (one scrape), with `seen`
+/// carried over.
 fn collect(root: &Root, seen: &Mutex<jetson::Seen>) -> (Vec<Sample>, Result<(), String>) {
     let mut out = Vec::new();
-    let r = jetson::collect(root, seen, true, &mut out).map_err(|e| e.to_string());
+    let scrape = Scrape::default();
+    let r = jetson::collect(root, &scrape, seen, true, &mut out).map_err(|e| e.to_string());
     (out, r)
 }
 

@@ -21,7 +21,7 @@ use std::time::Duration;
 use crate::collect::cpu_label;
 use crate::expo::{LabelValue, Labels, Sample, name_order};
 use crate::metrics::{self, node};
-use crate::parse::stat::{self, CpuTimes};
+use crate::parse::stat::{self, CpuTimes, Stat};
 use crate::root::{CollectError, Root, lock};
 
 /// Relative path of the kernel statistics file.
@@ -107,24 +107,22 @@ pub fn sample(
     Ok(())
 }
 
-/// Reads `/proc/stat` and emits `cpu_usage_percent` and node_exporter's
-/// `node_cpu_seconds_total{cpu,mode}` and `node_cpu_guest_seconds_total`.
+/// Emits `cpu_usage_percent` and node_exporter's
+/// `node_cpu_seconds_total{cpu,mode}` and `node_cpu_guest_seconds_total`
+/// from `stat`, this scrape's `/proc/stat` (see [`crate::collect::Scrape`]).
 ///
 /// The per-CPU counters are ticks of `USER_HZ` (proc(5)); `user_hz` is
 /// [`crate::sys::user_hz`] on a live host. As in the kernel and node_exporter,
 /// `user` and `nice` include the guest time, which is reported again under
 /// `node_cpu_guest_seconds_total` (present only when the kernel prints the
 /// guest columns, Linux 2.6.24+ and 2.6.33+).
-///
-/// Errors: `/proc/stat` unreadable or malformed.
 pub fn collect(
-    root: &Root,
+    stat: &Stat,
     tracker: &Mutex<UsageTracker>,
     now: Duration,
     user_hz: u64,
     out: &mut Vec<Sample>,
-) -> Result<(), CollectError> {
-    let stat = root.read_parsed(STAT_FILE, stat::parse)?;
+) {
     if let Some(pct) = lock(tracker).observe(now, stat.total) {
         out.push(Sample::new(&metrics::CPU_USAGE_PERCENT, Labels::NONE, pct));
     }
@@ -166,7 +164,6 @@ pub fn collect(
             }
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -49,12 +49,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::sync::Mutex;
 
+use crate::collect::Scrape;
 use crate::collect::hwmon::HWMON_DIR;
-use crate::collect::thermal::{self, MILLIDEGREES_PER_DEGREE, THERMAL_DIR};
+use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, Thermal};
 use crate::expo::{LabelValue, Sample};
 use crate::metrics::{self, Metric, jetson as m};
 use crate::parse::{device_tree, nvpmodel, sysfs, tegra_release};
-use crate::root::{CollectError, DirPath, Root, lock};
+use crate::root::{CollectError, Root, lock};
 
 /// The L4T release file (package `nvidia-l4t-core`).
 pub const NV_TEGRA_RELEASE: &str = "etc/nv_tegra_release";
@@ -135,6 +136,8 @@ pub fn detect(root: &Root) -> Result<(), String> {
 
 /// Emits the contract GPU gauges for the integrated GPU and the `jetson_*`
 /// families (see the module docs), remembering in `seen` what was there.
+/// The GPU zone's temperature is read through `scrape`'s thermal zones,
+/// which the thermal collectors share.
 ///
 /// Errors (each value concerned is absent, everything else is still
 /// emitted; several problems are reported together): a file with
@@ -149,6 +152,7 @@ pub fn detect(root: &Root) -> Result<(), String> {
 /// the same `gpu="0"`, and one series must not be written twice.
 pub fn collect(
     root: &Root,
+    scrape: &Scrape,
     seen: &Mutex<Seen>,
     contract_gpu: bool,
     out: &mut Vec<Sample>,
@@ -157,7 +161,7 @@ pub fn collect(
     let mut present = BTreeSet::new();
     identity(root, out, &mut errors);
     power_mode(root, out, &mut errors);
-    gpus(root, contract_gpu, out, &mut present, &mut errors);
+    gpus(root, scrape, contract_gpu, out, &mut present, &mut errors);
     emc(root, out, &mut errors);
     match hwmon_chips(root) {
         Ok(chips) => {
@@ -279,6 +283,7 @@ fn gpu_devices(root: &Root) -> Result<Vec<String>, CollectError> {
 /// each integrated GPU.
 fn gpus(
     root: &Root,
+    scrape: &Scrape,
     contract_gpu: bool,
     out: &mut Vec<Sample>,
     present: &mut BTreeSet<String>,
@@ -307,7 +312,8 @@ fn gpus(
             let load = note(load, errors).map(|v| v as f64 / PER_MILLE_PER_PERCENT);
             gauge(&metrics::GPU_UTILIZATION_PERCENT, load);
             if gpu == FIRST_GPU {
-                let temp = note(gpu_zone_temp(root), errors);
+                let temp = scrape.thermal(root).and_then(|t| gpu_zone_temp(root, t));
+                let temp = note(temp, errors);
                 let celsius = temp.map(|t| t as f64 / MILLIDEGREES_PER_DEGREE);
                 gauge(&metrics::GPU_TEMPERATURE_CELSIUS, celsius);
             }
@@ -328,21 +334,19 @@ fn gpus(
 }
 
 /// The GPU zone's temperature in millidegrees, `None` when it has no
-/// reading or there is no GPU zone.
+/// reading or there is no GPU zone among `thermal`'s.
 ///
-/// Errors: the thermal directory cannot be listed, or a zone's `type` or
-/// the GPU zone's `temp` is malformed or unreadable.
-pub fn gpu_zone_temp(root: &Root) -> Result<Option<i64>, CollectError> {
-    for zone in root.read_dir_optional(THERMAL_DIR)? {
-        if !zone.starts_with("thermal_zone") {
-            continue;
-        }
-        let mut dir = DirPath::of(&[THERMAL_DIR, &zone]);
-        let kind = root.read_parsed_optional(dir.file("type"), |t| {
-            sysfs::string_value("thermal zone type", t).map(str::to_ascii_lowercase)
-        })?;
-        if kind.is_some_and(|k| GPU_ZONE_TYPES.contains(&k.as_str())) {
-            return thermal::zone_temp(root, &mut dir);
+/// Errors: a zone's `type` or the GPU zone's `temp` is malformed or
+/// unreadable.
+pub fn gpu_zone_temp(root: &Root, thermal: &Thermal) -> Result<Option<i64>, CollectError> {
+    for zone in &thermal.zones {
+        let kind = zone.kind(root)?;
+        if kind.is_some_and(|k| {
+            GPU_ZONE_TYPES
+                .iter()
+                .any(|g| k.as_str().eq_ignore_ascii_case(g))
+        }) {
+            return zone.temp(root);
         }
     }
     Ok(None)
@@ -617,19 +621,36 @@ mod tests {
     fn gpu_zone_by_type_in_either_naming_and_offline_is_absent() {
         let d = tmp("zones");
         let root = Root::replay(&d);
-        assert_eq!(gpu_zone_temp(&root).unwrap(), None, "no thermal dir");
+        assert_eq!(
+            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
+            None,
+            "no thermal dir"
+        );
         write(&d, "sys/class/thermal/thermal_zone0/type", "CPU-therm\n");
         write(&d, "sys/class/thermal/thermal_zone0/temp", "44500\n");
         write(&d, "sys/class/thermal/thermal_zone1/type", "GPU-therm\n");
         write(&d, "sys/class/thermal/thermal_zone1/temp", "42937\n");
-        assert_eq!(gpu_zone_temp(&root).unwrap(), Some(42937));
+        assert_eq!(
+            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
+            Some(42937)
+        );
         write(&d, "sys/class/thermal/thermal_zone1/type", "gpu-thermal\n");
         write(&d, "sys/class/thermal/thermal_zone1/temp", "-256000\n");
-        assert_eq!(gpu_zone_temp(&root).unwrap(), None, "rail-gated");
+        assert_eq!(
+            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
+            None,
+            "rail-gated"
+        );
         fs::remove_file(d.join("sys/class/thermal/thermal_zone1/temp")).unwrap();
-        assert_eq!(gpu_zone_temp(&root).unwrap(), None, "no temp file");
+        assert_eq!(
+            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
+            None,
+            "no temp file"
+        );
         write(&d, "sys/class/thermal/thermal_zone1/temp", "hot\n");
-        let e = gpu_zone_temp(&root).unwrap_err().to_string();
+        let e = gpu_zone_temp(&root, &Thermal::list(&root).unwrap())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("thermal_zone1/temp"), "{e}");
     }
 

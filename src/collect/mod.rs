@@ -33,6 +33,7 @@ pub mod thermal_zone;
 pub mod uname;
 pub mod updates;
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
@@ -387,6 +388,43 @@ pub fn cpu_label(n: u32) -> LabelValue {
         .clone()
 }
 
+/// What more than one collector reads in one scrape, read by whichever
+/// asks first and kept until the scrape ends: `/proc/stat` (`cpu`,
+/// `stat`), parsed once, and `/sys/class/thermal` (`thermal`,
+/// `thermal_zone`, `jetson`), listed once with each zone file read at most
+/// once (see [`thermal::Thermal`]). The collectors of a scrape then see one
+/// snapshot of these files, and the kernel formats `/proc/stat` (an `intr`
+/// line with a count per interrupt) and reads each thermal sensor once a
+/// scrape instead of two or three times. A read that failed fails every
+/// collector that asks, with the same error ([`CollectError::again`]).
+#[derive(Default)]
+pub struct Scrape {
+    stat: OnceCell<Result<crate::parse::stat::Stat, CollectError>>,
+    thermal: OnceCell<Result<thermal::Thermal, CollectError>>,
+}
+
+impl Scrape {
+    /// `/proc/stat` ([`cpu::STAT_FILE`]) parsed.
+    ///
+    /// Errors: the file is unreadable or malformed.
+    pub fn stat(&self, root: &Root) -> Result<&crate::parse::stat::Stat, CollectError> {
+        self.stat
+            .get_or_init(|| root.read_parsed(cpu::STAT_FILE, crate::parse::stat::parse))
+            .as_ref()
+            .map_err(CollectError::again)
+    }
+
+    /// `/sys/class/thermal` listed ([`thermal::Thermal::list`]).
+    ///
+    /// Errors: the directory exists but cannot be listed.
+    pub fn thermal(&self, root: &Root) -> Result<&thermal::Thermal, CollectError> {
+        self.thermal
+            .get_or_init(|| thermal::Thermal::list(root))
+            .as_ref()
+            .map_err(CollectError::again)
+    }
+}
+
 /// Everything one exporter needs across scrapes.
 pub struct Exporter {
     root: Root,
@@ -519,20 +557,31 @@ impl Exporter {
         &self.active
     }
 
-    fn run(&self, c: Collector, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    fn run(
+        &self,
+        c: Collector,
+        scrape: &Scrape,
+        out: &mut Vec<Sample>,
+    ) -> Result<(), CollectError> {
         let root = &self.root;
         match c {
-            Collector::Cpu => cpu::collect(
-                root,
-                &self.cpu_usage,
-                self.started.elapsed(),
-                self.user_hz,
-                out,
-            ),
-            Collector::Stat => stat::collect(root, out),
+            Collector::Cpu => {
+                let stat = scrape.stat(root)?;
+                cpu::collect(
+                    stat,
+                    &self.cpu_usage,
+                    self.started.elapsed(),
+                    self.user_hz,
+                    out,
+                );
+                Ok(())
+            }
+            Collector::Stat => stat::collect(root, scrape.stat(root)?, out),
             Collector::Cpufreq => cpufreq::collect(root, out),
-            Collector::Thermal => thermal::collect(root, &self.cpu_zone_type, out),
-            Collector::ThermalZone => thermal_zone::collect(root, out),
+            Collector::Thermal => {
+                thermal::collect(root, scrape.thermal(root)?, &self.cpu_zone_type, out)
+            }
+            Collector::ThermalZone => thermal_zone::collect(root, scrape.thermal(root)?, out),
             Collector::Hwmon => hwmon::collect(root, &self.hwmon, out),
             Collector::Gpu => self.gpu.collect(root, out),
             Collector::Meminfo => meminfo::collect(root, out),
@@ -548,7 +597,7 @@ impl Exporter {
             Collector::Platform => platform::collect(root, out),
             Collector::Jetson => {
                 let contract_gpu = !self.active.contains(&Collector::Gpu);
-                jetson::collect(root, &self.jetson, contract_gpu, out)
+                jetson::collect(root, scrape, &self.jetson, contract_gpu, out)
             }
             Collector::Rpi => rpi::collect(root, &self.rpi, out),
             Collector::Nvme => nvme::collect(root, out),
@@ -583,9 +632,10 @@ impl Exporter {
     pub fn collect(&self) -> Vec<Sample> {
         let mut out = std::mem::take(&mut lock(&self.spare).samples);
         out.reserve(self.last_len.load(Ordering::Relaxed).max(128) + 16);
+        let scrape = Scrape::default();
         for &c in &self.active {
             let start = Instant::now();
-            let result = self.run(c, &mut out);
+            let result = self.run(c, &scrape, &mut out);
             let elapsed = start.elapsed().as_secs_f64();
             let label = || [("collector", LabelValue::from(c.name()))];
             out.push(Sample::new(

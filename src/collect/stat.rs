@@ -8,17 +8,17 @@
 use crate::collect::cpu::STAT_FILE;
 use crate::expo::Sample;
 use crate::metrics::{Metric, node};
-use crate::parse::stat;
+use crate::parse::stat::Stat;
 use crate::root::{CollectError, Root};
 
 /// Emits `node_boot_time_seconds`, `node_context_switches_total`,
 /// `node_forks_total`, `node_intr_total`, `node_procs_running` and
-/// `node_procs_blocked`.
+/// `node_procs_blocked` from `stat`, this scrape's `/proc/stat` under
+/// `root` (see [`crate::collect::Scrape`]).
 ///
-/// Errors: `/proc/stat` unreadable or malformed, or one of the six keys
-/// missing (`NoData`, the others are still emitted).
-pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
-    let stat = root.read_parsed(STAT_FILE, stat::parse)?;
+/// Errors: one of the six keys missing (`NoData`, the others are still
+/// emitted).
+pub fn collect(root: &Root, stat: &Stat, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let values: [(&'static Metric, &str, Option<u64>); 6] = [
         (&node::BOOT_TIME_SECONDS, "btime", stat.boot_time_seconds),
         (&node::CONTEXT_SWITCHES_TOTAL, "ctxt", stat.context_switches),

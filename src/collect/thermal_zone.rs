@@ -9,53 +9,51 @@
 //! (`EAGAIN`, `ENODATA`, missing) or reads Tegra's offline sentinel `-256000`
 //! is left out, where node_exporter would report -256 °C.
 
-use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, THERMAL_DIR, zone_temp};
+use crate::collect::thermal::{MILLIDEGREES_PER_DEGREE, Thermal, Zone};
 use crate::expo::{LabelValue, Labels, Sample};
 use crate::metrics::node;
 use crate::parse::sysfs;
-use crate::root::{CollectError, DirPath, Root, join};
+use crate::root::{CollectError, Root, join};
 
-/// Emits the zone temperatures and cooling device states.
+/// Emits the zone temperatures and cooling device states of `thermal`
+/// (listed by the caller with [`Thermal::list`], whose error is this
+/// collector's too).
 ///
-/// Errors: `sys/class/thermal` exists but cannot be listed, or a `type`,
-/// `temp` or state file is malformed or unreadable (that entry is left out;
-/// the rest is still emitted).
-pub fn collect(root: &Root, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+/// Errors: a `type`, `temp` or state file is malformed or unreadable (that
+/// entry is left out; the rest is still emitted).
+pub fn collect(root: &Root, thermal: &Thermal, out: &mut Vec<Sample>) -> Result<(), CollectError> {
     let mut result = Ok(());
-    for entry in root.read_dir_optional(THERMAL_DIR)? {
-        let mut dir = DirPath::of(&[THERMAL_DIR, &entry]);
-        if let Some(zone) = entry.strip_prefix("thermal_zone") {
-            match typed_zone_temp(root, &mut dir) {
-                Ok(Some((kind, milli))) => out.push(Sample::new(
-                    &node::THERMAL_ZONE_TEMP,
-                    [("type", kind), ("zone", LabelValue::new(zone))],
-                    milli as f64 / MILLIDEGREES_PER_DEGREE,
-                )),
-                Ok(None) => {}
-                Err(e) => result = Err(e),
-            }
-        } else if let Some(name) = entry.strip_prefix("cooling_device") {
-            if let Err(e) = cooling_device(root, dir.dir(), name, out) {
-                result = Err(e);
-            }
+    // In listing order (`cooling_device*` sorts before `thermal_zone*`);
+    // the error reported is the last one met.
+    for c in &thermal.cooling_devices {
+        if let Err(e) = cooling_device(root, &c.dir, &c.number, out) {
+            result = Err(e);
+        }
+    }
+    for zone in &thermal.zones {
+        if let Err(e) = zone_sample(root, zone, out) {
+            result = Err(e);
         }
     }
     result
 }
 
-/// A zone's type and temperature in millidegrees, `None` when it has no
-/// reading.
-fn typed_zone_temp(
-    root: &Root,
-    dir: &mut DirPath,
-) -> Result<Option<(LabelValue, i64)>, CollectError> {
-    let Some(kind) = root.read_parsed_optional(dir.file("type"), |t| {
-        sysfs::string_value("thermal zone type", t).map(LabelValue::new)
-    })?
-    else {
-        return Ok(None);
+/// Emits the zone's temperature, if it has a type and a reading.
+fn zone_sample(root: &Root, zone: &Zone, out: &mut Vec<Sample>) -> Result<(), CollectError> {
+    let Some(kind) = zone.kind(root)? else {
+        return Ok(());
     };
-    Ok(zone_temp(root, dir)?.map(|t| (kind, t)))
+    if let Some(milli) = zone.temp(root)? {
+        out.push(Sample::new(
+            &node::THERMAL_ZONE_TEMP,
+            [
+                ("type", kind.clone()),
+                ("zone", LabelValue::new(&zone.number)),
+            ],
+            milli as f64 / MILLIDEGREES_PER_DEGREE,
+        ));
+    }
+    Ok(())
 }
 
 fn cooling_device(
