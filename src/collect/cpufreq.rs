@@ -72,6 +72,12 @@ fn node_collect(
     // The last `scaling_available_governors` seen and its names sorted,
     // reused while CPUs list the same ones (they usually all do).
     let mut governors: Option<(String, Vec<LabelValue>)> = None;
+    // The cpufreq core gives every policy `cpuinfo_cur_freq` (mode 0400)
+    // if and only if the one cpufreq driver has a `get` callback
+    // (`cpufreq_add_dev_interface`, drivers/cpufreq/cpufreq.c): once a CPU
+    // lacks it or denies it, so do the others, and it is not looked for
+    // again this scrape (on a Spark, 19 failed opens fewer a scrape).
+    let mut no_cpuinfo_cur_freq = false;
     'cpus: for entry in root.read_dir(CPU_DIR)? {
         let Some(cpu) = entry.strip_prefix("cpu") else {
             continue;
@@ -86,6 +92,10 @@ fn node_collect(
             _ => LabelValue::new(cpu),
         };
         for (file, metric) in FREQUENCIES {
+            let cpuinfo_cur = file == "cpuinfo_cur_freq";
+            if cpuinfo_cur && no_cpuinfo_cur_freq {
+                continue;
+            }
             match root
                 .read_parsed_optional(dir.file(file), |t| sysfs::u64_value("cpufreq frequency", t))
             {
@@ -107,10 +117,13 @@ fn node_collect(
                 Ok(None) if file == "scaling_cur_freq" && !root.is_dir(dir.dir()) => {
                     continue 'cpus;
                 }
-                Ok(None) => {}
+                Ok(None) => no_cpuinfo_cur_freq |= cpuinfo_cur,
                 // cpuinfo_cur_freq is mode 0400: unreadable unless root.
                 Err(CollectError::Read { source, .. })
-                    if source.kind() == std::io::ErrorKind::PermissionDenied => {}
+                    if source.kind() == std::io::ErrorKind::PermissionDenied =>
+                {
+                    no_cpuinfo_cur_freq |= cpuinfo_cur;
+                }
                 Err(e) => result = Err(e),
             }
         }
@@ -183,4 +196,59 @@ fn mean_collect(
         mean_mhz,
     ));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::path::{Path, PathBuf};
+
+    fn tmp(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("dse-cpufreq-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&d);
+        fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn write(base: &Path, rel: &str, text: &str) {
+        let p = base.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    /// The CPUs with a `cpuinfo_cur_freq` series.
+    fn with_cpuinfo_cur(root: &Root) -> Vec<String> {
+        let mut out = Vec::new();
+        collect(root, &mut out).unwrap();
+        out.iter()
+            .filter(|s| std::ptr::eq(s.metric, &node::CPU_FREQUENCY_HERTZ))
+            .map(|s| s.labels[0].1.as_str().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn cpuinfo_cur_freq_is_not_looked_for_after_a_cpu_lacks_it() {
+        let d = tmp("cur");
+        write(&d, ONLINE_FILE, "0-2\n");
+        for cpu in 0..3 {
+            let dir = format!("{CPU_DIR}/cpu{cpu}/cpufreq");
+            write(&d, &format!("{dir}/scaling_cur_freq"), "1000000\n");
+        }
+        // One driver makes the file for every policy or for none
+        // (cpufreq_add_dev_interface), so a kernel never shows this mix:
+        // the first CPU decides for the scrape.
+        write(
+            &d,
+            &format!("{CPU_DIR}/cpu1/cpufreq/cpuinfo_cur_freq"),
+            "990000\n",
+        );
+        let root = Root::replay(&d);
+        assert_eq!(with_cpuinfo_cur(&root), Vec::<String>::new());
+        for cpu in [0, 2] {
+            let file = format!("{CPU_DIR}/cpu{cpu}/cpufreq/cpuinfo_cur_freq");
+            write(&d, &file, "990000\n");
+        }
+        assert_eq!(with_cpuinfo_cur(&root), ["0", "1", "2"]);
+    }
 }
