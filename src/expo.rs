@@ -745,6 +745,9 @@ pub struct Scratch {
     next: Vec<usize>,
     /// The samples' positions in exposition order: [`in_order`]'s answer.
     order: Vec<usize>,
+    /// Whether two samples side by side in `order` have the same label
+    /// values, which a duplicate series has: [`in_order`]'s answer.
+    equal_neighbours: bool,
 }
 
 type ByAddress = std::hash::BuildHasherDefault<AddressHasher>;
@@ -767,7 +770,9 @@ fn in_order(samples: &[Sample], scratch: &mut Scratch) {
         by_name,
         next,
         order,
+        equal_neighbours,
     } = scratch;
+    *equal_neighbours = false;
     index.clear();
     groups.clear();
     group_of.clear();
@@ -832,8 +837,13 @@ fn in_order(samples: &[Sample], scratch: &mut Scratch) {
             // Several groups: back to the order the samples were given.
             family.sort_unstable();
         }
-        if !family.is_sorted_by(|&a, &b| value_cmp(labels(a), labels(b)).is_le()) {
+        // Strictly increasing (no two series with the same values) is the
+        // rule; otherwise sort and let the writer look for duplicates.
+        if !family.is_sorted_by(|&a, &b| value_cmp(labels(a), labels(b)).is_lt()) {
             family.sort_by(|&a, &b| value_cmp(labels(a), labels(b)));
+            *equal_neighbours |= family
+                .windows(2)
+                .any(|w| value_cmp(labels(w[0]), labels(w[1])).is_eq());
         }
         start = end;
     }
@@ -912,15 +922,17 @@ pub fn render_into(samples: &[Sample], out: &mut String, scratch: &mut Scratch) 
     let mut text = std::mem::take(out).into_bytes();
     text.clear();
     text.reserve(size_hint(samples, &scratch.order));
-    write_samples(samples, &scratch.order, &mut text);
+    write_samples(samples, &scratch.order, scratch.equal_neighbours, &mut text);
     // Everything written is UTF-8 (`str`s, and ASCII escapes in place of
     // ASCII bytes), so this only checks it (about one instruction a byte).
     *out = String::from_utf8(text)
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
 }
 
-/// Writes `samples` in `order` as text format lines into `out`.
-fn write_samples(samples: &[Sample], order: &[usize], out: &mut Vec<u8>) {
+/// Writes `samples` in `order` as text format lines into `out`, leaving
+/// out a duplicate series where two samples side by side may have the same
+/// label values (`equal_neighbours`).
+fn write_samples(samples: &[Sample], order: &[usize], equal_neighbours: bool, out: &mut Vec<u8>) {
     let mut current: Option<&str> = None;
     let mut previous: Option<&Sample> = None;
     for s in order.iter().map(|&i| &samples[i]) {
@@ -938,7 +950,7 @@ fn write_samples(samples: &[Sample], order: &[usize], out: &mut Vec<u8>) {
             out.push(b' ');
             put(out, s.metric.kind.as_str().as_bytes());
             out.push(b'\n');
-        } else if previous.is_some_and(|p| same_series(&p.labels, &s.labels)) {
+        } else if equal_neighbours && previous.is_some_and(|p| same_series(&p.labels, &s.labels)) {
             log::warn!("dropping duplicate series {}{:?}", s.name, s.labels);
             continue;
         }
