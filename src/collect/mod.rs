@@ -234,7 +234,7 @@ impl Default for Options {
 #[derive(Debug)]
 pub struct Pattern {
     regex: Regex,
-    answers: Mutex<HashMap<String, bool>>,
+    answers: Mutex<HashMap<String, bool, crate::expo::QuickHash>>,
 }
 
 impl Clone for Pattern {
@@ -252,7 +252,7 @@ impl Pattern {
     pub fn new(regex: Regex) -> Pattern {
         Pattern {
             regex,
-            answers: Mutex::new(HashMap::new()),
+            answers: Mutex::new(HashMap::default()),
         }
     }
 
