@@ -24,6 +24,8 @@ pub mod record;
 pub mod root;
 #[allow(unsafe_code)]
 pub mod sys;
+#[cfg(test)]
+mod testutil;
 
 /// The git revision this binary was built from (`unknown` without git).
 pub const REVISION: &str = env!("DGX_SPARK_EXPORTER_REVISION");

@@ -1233,10 +1233,7 @@ mod tests {
     use super::*;
 
     fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("dse-root-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+        crate::testutil::tmp_dir(&format!("root-{name}"))
     }
 
     /// Reads `content` through [`read_all`] as `kind`, from a file that
@@ -1703,10 +1700,7 @@ mod nvme_tests {
     use super::*;
 
     fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("dse-root-nvme-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
+        crate::testutil::tmp_dir(&format!("root-nvme-{name}"))
     }
 
     #[test]

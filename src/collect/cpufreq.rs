@@ -201,21 +201,7 @@ fn mean_collect(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs;
-    use std::path::{Path, PathBuf};
-
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("dse-cpufreq-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
-    }
-
-    fn write(base: &Path, rel: &str, text: &str) {
-        let p = base.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    }
+    use crate::testutil::{tmp_dir, write};
 
     /// The CPUs with a `cpuinfo_cur_freq` series.
     fn with_cpuinfo_cur(root: &Root) -> Vec<String> {
@@ -229,7 +215,7 @@ mod tests {
 
     #[test]
     fn cpuinfo_cur_freq_is_not_looked_for_after_a_cpu_lacks_it() {
-        let d = tmp("cur");
+        let d = tmp_dir("cpufreq-cur");
         write(&d, ONLINE_FILE, "0-2\n");
         for cpu in 0..3 {
             let dir = format!("{CPU_DIR}/cpu{cpu}/cpufreq");

@@ -561,17 +561,10 @@ mod tests {
     use std::fs;
     use std::path::PathBuf;
 
-    fn tmp(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("dse-jetson-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&d);
-        fs::create_dir_all(&d).unwrap();
-        d
-    }
+    use crate::testutil::write;
 
-    fn write(base: &std::path::Path, rel: &str, text: &str) {
-        let p = base.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
+    fn tmp(name: &str) -> PathBuf {
+        crate::testutil::tmp_dir(&format!("jetson-{name}"))
     }
 
     /// `EAGAIN` (11 in Linux's `asm-generic/errno-base.h`, which both
