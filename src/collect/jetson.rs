@@ -614,36 +614,21 @@ mod tests {
     fn gpu_zone_by_type_in_either_naming_and_offline_is_absent() {
         let d = tmp("zones");
         let root = Root::replay(&d);
-        assert_eq!(
-            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
-            None,
-            "no thermal dir"
-        );
+        // One scrape's zones, listed afresh after each change.
+        let gpu_temp = || gpu_zone_temp(&root, &Thermal::list(&root).unwrap());
+        assert_eq!(gpu_temp().unwrap(), None, "no thermal dir");
         write(&d, "sys/class/thermal/thermal_zone0/type", "CPU-therm\n");
         write(&d, "sys/class/thermal/thermal_zone0/temp", "44500\n");
         write(&d, "sys/class/thermal/thermal_zone1/type", "GPU-therm\n");
         write(&d, "sys/class/thermal/thermal_zone1/temp", "42937\n");
-        assert_eq!(
-            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
-            Some(42937)
-        );
+        assert_eq!(gpu_temp().unwrap(), Some(42937));
         write(&d, "sys/class/thermal/thermal_zone1/type", "gpu-thermal\n");
         write(&d, "sys/class/thermal/thermal_zone1/temp", "-256000\n");
-        assert_eq!(
-            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
-            None,
-            "rail-gated"
-        );
+        assert_eq!(gpu_temp().unwrap(), None, "rail-gated");
         fs::remove_file(d.join("sys/class/thermal/thermal_zone1/temp")).unwrap();
-        assert_eq!(
-            gpu_zone_temp(&root, &Thermal::list(&root).unwrap()).unwrap(),
-            None,
-            "no temp file"
-        );
+        assert_eq!(gpu_temp().unwrap(), None, "no temp file");
         write(&d, "sys/class/thermal/thermal_zone1/temp", "hot\n");
-        let e = gpu_zone_temp(&root, &Thermal::list(&root).unwrap())
-            .unwrap_err()
-            .to_string();
+        let e = gpu_temp().unwrap_err().to_string();
         assert!(e.contains("thermal_zone1/temp"), "{e}");
     }
 
