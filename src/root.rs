@@ -801,11 +801,7 @@ impl Root {
 
     /// [`Root::read_dir`] with the bare I/O error.
     fn list(&self, rel: &str) -> io::Result<Vec<String>> {
-        let entries = self.with_path(rel, |p| fs::read_dir(p))?;
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .collect();
+        let mut names = self.with_path(rel, crate::sys::list_dir)?;
         names.sort();
         if let Some(rec) = &self.recorder {
             lock(&rec.listed).push(rel.to_string());
